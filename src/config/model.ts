@@ -1,0 +1,260 @@
+// Merges the layers (defaults < file < env < flags) into one normalized Model. Scalars: the
+// highest layer wins. Mirror lists: flags first, then env, then file, de-duplicated by
+// normalized URL. Every address is parsed here, once; errors become diagnostics at the value.
+import { isAbsolute, resolve } from "node:path";
+import type { Diagnostic, Explained, Mirror, Model, Origin, Registry } from "./types.js";
+import type { Env, Layer, LayerMirror, Valued } from "./layers.js";
+import { parseDuration, parseInsecureRegistry, parseMirrorUrl, parseRegistryKey, parseSearchRegistry, hasUnsafeCharacters } from "./addresses.js";
+import { DEFAULT_ORIGIN } from "./origin.js";
+
+export const DEFAULTS = {
+  backend: "auto",
+  timeout: "5s",
+  unhealthy: "drop",
+  order: "declared",
+  minHealthy: 1,
+  outDir: ".werf-mirror",
+  fallback: true,
+  blocked: false,
+  pull: "all",
+} as const;
+
+/** WERF_BUILDAH_MODE values that select a Buildah mode (werf's GetBuildahMode). */
+export const BUILDAH_MODES = ["auto", "default", "native-rootless", "native-chroot"];
+const DOCKER_MODES = ["", "docker"];
+
+export interface BuildResult {
+  model?: Model;
+  diagnostics: Diagnostic[];
+}
+
+/** `layers` lowest precedence first. */
+export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: string): BuildResult {
+  const diagnostics: Diagnostic[] = [];
+  const explained: Explained[] = [];
+  const top = [...layers].reverse(); // highest first
+  function pick<K extends keyof Layer>(key: K): { v: NonNullable<Layer[K]>; layer?: Layer } | undefined {
+    for (const l of top) if (l[key] !== undefined) return { v: l[key] as NonNullable<Layer[K]>, layer: l };
+    return undefined;
+  }
+  function scalar<T>(path: string, key: keyof Layer, fallback: T): Valued<T> & { layer?: Layer } {
+    const p = pick(key) as { v: Valued<T>; layer: Layer } | undefined;
+    const chosen = p ? { ...p.v, layer: p.layer } : { value: fallback, origin: DEFAULT_ORIGIN };
+    explained.push({ path, value: chosen.value, origin: chosen.origin });
+    return chosen;
+  }
+
+  scalar("version", "version", 1);
+  const backend = scalar("backend", "backend", DEFAULTS.backend as Model["backend"]);
+  const buildahMode = env.WERF_BUILDAH_MODE ?? "";
+  let effectiveBackend: Model["effectiveBackend"] = backend.value === "buildah" ? "buildah" : "docker";
+  if (backend.value === "auto") {
+    if (BUILDAH_MODES.includes(buildahMode)) effectiveBackend = "buildah";
+    else if (!DOCKER_MODES.includes(buildahMode)) {
+      diagnostics.push({
+        severity: "warning",
+        rule: "invalid-value",
+        message: `werf does not know WERF_BUILDAH_MODE=${buildahMode.slice(0, 40)} and will fail; use auto, native-rootless, native-chroot or docker`,
+        origin: { kind: "env", name: "WERF_BUILDAH_MODE" },
+      });
+    }
+  }
+  explained.push({
+    path: "effectiveBackend",
+    value: effectiveBackend,
+    origin: backend.value === "auto" && buildahMode ? { kind: "env", name: "WERF_BUILDAH_MODE" } : backend.origin,
+  });
+
+  const timeout = scalar("preflight.timeout", "timeout", DEFAULTS.timeout as string);
+  const timeoutMs = parseDuration(timeout.value);
+  if (!timeoutMs.ok) diagnostics.push({ severity: "error", rule: timeoutMs.rule, message: timeoutMs.message, origin: timeout.origin });
+  const probe = pick("probe");
+  if (probe) explained.push({ path: "preflight.probe", value: probe.v.value, origin: probe.v.origin });
+  if (probe && !/^[a-z0-9]+(?:[._/-][a-z0-9]+)*(?::[\w][\w.-]{0,127}|@sha256:[a-f0-9]{64})$/.test(probe.v.value)) {
+    diagnostics.push({
+      severity: "error",
+      rule: "invalid-probe",
+      message: "preflight.probe is a repository with a tag or digest on Docker Hub, as in `library/alpine:latest`",
+      origin: probe.v.origin,
+    });
+  }
+  const unhealthy = scalar("preflight.unhealthy", "unhealthy", DEFAULTS.unhealthy as Model["preflight"]["unhealthy"]);
+  const order = scalar("preflight.order", "order", DEFAULTS.order as Model["preflight"]["order"]);
+  const minHealthy = scalar("preflight.minHealthy", "minHealthy", DEFAULTS.minHealthy as number);
+  const outDir = scalar("output.dir", "outDir", DEFAULTS.outDir as string);
+  if (hasUnsafeCharacters(outDir.value.replace(/ /g, ""))) {
+    diagnostics.push({ severity: "error", rule: "unsafe-value", message: "output.dir may not contain control characters or quotes", origin: outDir.origin });
+  }
+  const outBase = outDir.layer?.baseDir ?? (configFile ? layers.find((l) => l.kind === "file")?.baseDir : undefined) ?? cwd;
+
+  const registries = mergeRegistries(layers, diagnostics, explained);
+  const insecureRegistries = parseList(layers, "insecureRegistries", parseInsecureRegistry, diagnostics, explained);
+  const unqualifiedSearchRegistries = parseList(layers, "unqualifiedSearchRegistries", parseSearchRegistry, diagnostics, explained);
+
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics };
+  const model: Model = {
+    version: 1,
+    backend: backend.value,
+    effectiveBackend,
+    registries,
+    insecureRegistries,
+    unqualifiedSearchRegistries,
+    preflight: {
+      timeoutMs: timeoutMs.ok ? timeoutMs.value : 5000,
+      probe: probe?.v.value,
+      unhealthy: unhealthy.value,
+      order: order.value,
+      minHealthy: minHealthy.value,
+    },
+    output: { dir: resolve(outBase, outDir.value) },
+    configFile,
+    explained,
+  };
+  return { model, diagnostics };
+}
+
+function mergeRegistries(layers: Layer[], diagnostics: Diagnostic[], explained: Explained[]): Registry[] {
+  const byKey = new Map<string, Registry>();
+  const order: string[] = [];
+  // Registries appear in file order, then in the order env and flags add them.
+  for (const layer of layers) {
+    for (const reg of layer.registries) {
+      const parsed = parseRegistryKey(reg.key.value);
+      if (!parsed.ok) {
+        diagnostics.push({ severity: "error", rule: parsed.rule, message: parsed.message, origin: reg.key.origin });
+        continue;
+      }
+      const key = parsed.value.key;
+      if (!byKey.has(key)) {
+        byKey.set(key, { prefix: parsed.value, mirrors: [], fallback: DEFAULTS.fallback, blocked: DEFAULTS.blocked, origin: reg.key.origin });
+        order.push(key);
+      } else if (layer.kind === "file" && byKey.get(key)!.origin.kind === "file") {
+        diagnostics.push({
+          severity: "error",
+          rule: "duplicate-registry",
+          message: `\`${reg.key.value}\` names the same registry as another key (\`${key}\`); merge the two entries`,
+          origin: reg.key.origin,
+        });
+      }
+    }
+  }
+  // Mirrors: highest layer first; scalars: highest layer wins.
+  const top = [...layers].reverse();
+  const decided = new Set<string>();
+  for (const key of order) {
+    const target = byKey.get(key)!;
+    const seen = new Map<string, Mirror>();
+    for (const layer of top) {
+      for (const reg of layer.registries) {
+        const parsed = parseRegistryKey(reg.key.value);
+        if (!parsed.ok || parsed.value.key !== key) continue;
+        for (const lm of reg.mirrors) {
+          const m = normalizeMirror(lm, layer.baseDir, diagnostics);
+          if (!m) continue;
+          const prev = seen.get(m.url.href);
+          if (prev) {
+            if (prev.origin.kind === m.origin.kind) {
+              diagnostics.push({
+                severity: "warning",
+                rule: "duplicate-mirror",
+                message: `this mirror is listed twice for \`${key}\` (${m.url.href}); remove one`,
+                origin: m.origin,
+              });
+            }
+            // A lower layer may still add attributes that the higher one did not set (flags carry URLs only).
+            if (!prev.ca && m.ca) prev.ca = m.ca;
+            if (prev.pull === "all" && lm.pull) prev.pull = m.pull;
+            if (!lm.url.value.startsWith("http:") && lm.insecure && !prev.insecure) prev.insecure = m.insecure;
+            continue;
+          }
+          seen.set(m.url.href, m);
+          target.mirrors.push(m);
+        }
+        for (const flag of ["fallback", "blocked"] as const) {
+          const v = reg[flag];
+          if (!v || decided.has(`${key}|${flag}`)) continue;
+          decided.add(`${key}|${flag}`);
+          target[flag] = v.value;
+          explained.push({ path: `registries.${key}.${flag}`, value: v.value, origin: v.origin });
+        }
+      }
+    }
+    target.mirrors.forEach((m, i) => explained.push({ path: `registries.${key}.mirrors[${i}]`, value: describeMirror(m), origin: m.origin }));
+  }
+  return order.map((k) => byKey.get(k)!);
+}
+
+function describeMirror(m: Mirror): string {
+  const extra = [m.pull !== "all" ? `pull=${m.pull}` : "", m.insecure ? "insecure" : "", m.ca ? `ca=${m.ca}` : ""].filter(Boolean);
+  return extra.length ? `${m.url.href} (${extra.join(", ")})` : m.url.href;
+}
+
+function normalizeMirror(lm: LayerMirror, baseDir: string, diagnostics: Diagnostic[]): Mirror | undefined {
+  const raw = lm.url.value;
+  if (lm.werfSemantics && /^http:\/\//i.test(raw)) {
+    diagnostics.push({
+      severity: "error",
+      rule: "werf-http-mirror",
+      message:
+        "werf only accepts https mirrors here (`only https schema allowed`); use an https URL, or put the http mirror in the config file (it is then handed over through registries.conf)",
+      origin: lm.url.origin,
+    });
+    return undefined;
+  }
+  const parsed = parseMirrorUrl(raw);
+  if (!parsed.ok) {
+    diagnostics.push({ severity: "error", rule: parsed.rule, message: parsed.message, origin: lm.url.origin });
+    return undefined;
+  }
+  const url = parsed.value;
+  if (lm.insecure?.value === false && url.scheme === "http") {
+    diagnostics.push({
+      severity: "error",
+      rule: "insecure-conflict",
+      message: "an http:// mirror is always insecure; remove `insecure: false` or use https://",
+      origin: lm.insecure.origin,
+    });
+    return undefined;
+  }
+  let ca: string | undefined;
+  if (lm.ca) {
+    if (hasUnsafeCharacters(lm.ca.value.replace(/ /g, ""))) {
+      diagnostics.push({ severity: "error", rule: "unsafe-value", message: "a CA path may not contain control characters, quotes or markup characters", origin: lm.ca.origin });
+      return undefined;
+    }
+    ca = isAbsolute(lm.ca.value) ? lm.ca.value : resolve(baseDir, lm.ca.value);
+  }
+  return {
+    url,
+    pull: lm.pull?.value ?? DEFAULTS.pull,
+    insecure: url.scheme === "http" || lm.insecure?.value === true,
+    ca,
+    origin: lm.url.origin,
+  };
+}
+
+function parseList(
+  layers: Layer[],
+  key: "insecureRegistries" | "unqualifiedSearchRegistries",
+  parse: (s: string) => { ok: true; value: string } | { ok: false; rule: string; message: string },
+  diagnostics: Diagnostic[],
+  explained: Explained[],
+): string[] {
+  const out: string[] = [];
+  for (const layer of [...layers].reverse()) {
+    for (const item of layer[key] ?? []) {
+      const p = parse(item.value);
+      if (!p.ok) {
+        diagnostics.push({ severity: "error", rule: p.rule, message: p.message, origin: item.origin });
+        continue;
+      }
+      if (out.includes(p.value)) {
+        diagnostics.push({ severity: "warning", rule: "duplicate-entry", message: `\`${p.value}\` is listed twice; remove one`, origin: item.origin });
+        continue;
+      }
+      explained.push({ path: `${key}[${out.length}]`, value: p.value, origin: item.origin });
+      out.push(p.value);
+    }
+  }
+  return out;
+}

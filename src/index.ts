@@ -1,0 +1,12 @@
+// werf-mirror's library API. The CLI is a thin layer over these; nothing here exits the
+// process or writes to the console.
+export { loadConfig, lintFile, searchConfigFile, SEARCH_PLACES } from "./config/load.js";
+export type { LoadOptions, LoadResult } from "./config/load.js";
+export { lint } from "./lint/lint.js";
+export type { LintOptions, LintResult } from "./lint/lint.js";
+export { LINT_FORMATS } from "./format/index.js";
+export { RULES } from "./lint/rules-catalog.js";
+export { formatOrigin } from "./config/origin.js";
+export { parseMirrorUrl, parseRegistryKey } from "./config/addresses.js";
+export type * from "./config/types.js";
+export type { Env, FlagValues } from "./config/layers.js";
