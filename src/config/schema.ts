@@ -80,11 +80,12 @@ function toDiagnostic(err: AjvError, source: ConfigSource): Diagnostic {
       return {
         severity: "error",
         rule: "invalid-value",
-        message: `${where} must be ${JSON.stringify(err.params.allowedValue)}`,
+        message: `${where} must be ${JSON.stringify(err.params.allowedValue)}; write \`${String(path[path.length - 1])}: ${JSON.stringify(err.params.allowedValue)}\``,
         origin: locate(source, path),
       };
     case "type": {
-      const expected = err.schemaPath.includes("mirror") && path.includes("mirrors") ? "a URL string or a mapping with `url`" : `a ${err.params.type}`;
+      const isMirror = typeof path[path.length - 1] === "number" && path[path.length - 2] === "mirrors";
+      const expected = isMirror ? "a URL string or a mapping with `url`" : err.params.type === "array" ? "a list" : `a ${err.params.type}`;
       return {
         severity: "error",
         rule: "invalid-type",
@@ -97,6 +98,20 @@ function toDiagnostic(err: AjvError, source: ConfigSource): Diagnostic {
         severity: "error",
         rule: "invalid-value",
         message: `${where} must be ${parent?.description ? lowerFirst(parent.description.replace(/\.$/, "")) : "in a valid format"}`,
+        origin: locate(source, path),
+      };
+    case "minimum":
+      return {
+        severity: "error",
+        rule: "invalid-value",
+        message: `${where} must be a whole number of at least ${String(err.params.limit)}`,
+        origin: locate(source, path),
+      };
+    case "minLength":
+      return {
+        severity: "error",
+        rule: "schema",
+        message: `${where} must not be empty; give it a value or remove the key`,
         origin: locate(source, path),
       };
     default:
