@@ -3,7 +3,7 @@
 // normalized URL. Every address is parsed here, once; errors become diagnostics at the value.
 import { isAbsolute, resolve } from "node:path";
 import type { Diagnostic, Explained, Mirror, Model, Origin, Registry } from "./types.js";
-import type { Env, Layer, LayerMirror, Valued } from "./layers.js";
+import type { Env, Layer, LayerMirror, LayerRegistry, Valued } from "./layers.js";
 import { parseDuration, parseInsecureRegistry, parseMirrorUrl, parseRegistryKey, parseSearchRegistry, hasUnsafeCharacters } from "./addresses.js";
 import { DEFAULT_ORIGIN } from "./origin.js";
 
@@ -115,7 +115,8 @@ export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: 
 
 function mergeRegistries(layers: Layer[], diagnostics: Diagnostic[], explained: Explained[]): Registry[] {
   const byKey = new Map<string, Registry>();
-  const order: string[] = [];
+  // Each layer's entries per normalized key, so merging is linear in the number of registries.
+  const entries = new Map<string, { layer: Layer; reg: LayerRegistry }[]>();
   // Registries appear in file order, then in the order env and flags add them.
   for (const layer of layers) {
     for (const reg of layer.registries) {
@@ -125,10 +126,11 @@ function mergeRegistries(layers: Layer[], diagnostics: Diagnostic[], explained: 
         continue;
       }
       const key = parsed.value.key;
-      if (!byKey.has(key)) {
+      const existing = byKey.get(key);
+      if (!existing) {
         byKey.set(key, { prefix: parsed.value, mirrors: [], fallback: DEFAULTS.fallback, blocked: DEFAULTS.blocked, origin: reg.key.origin });
-        order.push(key);
-      } else if (layer.kind === "file" && byKey.get(key)!.origin.kind === "file") {
+        entries.set(key, []);
+      } else if (layer.kind === "file" && existing.origin.kind === "file") {
         diagnostics.push({
           severity: "error",
           rule: "duplicate-registry",
@@ -136,52 +138,46 @@ function mergeRegistries(layers: Layer[], diagnostics: Diagnostic[], explained: 
           origin: reg.key.origin,
         });
       }
+      entries.get(key)!.push({ layer, reg });
     }
   }
-  // Mirrors: highest layer first; scalars: highest layer wins.
-  const top = [...layers].reverse();
-  const decided = new Set<string>();
-  for (const key of order) {
-    const target = byKey.get(key)!;
+  for (const [key, target] of byKey) {
+    // Mirrors: highest layer first; scalars: the highest layer that sets them wins.
+    const list = entries.get(key)!.reverse();
     const seen = new Map<string, Mirror>();
-    for (const layer of top) {
-      for (const reg of layer.registries) {
-        const parsed = parseRegistryKey(reg.key.value);
-        if (!parsed.ok || parsed.value.key !== key) continue;
-        for (const lm of reg.mirrors) {
-          const m = normalizeMirror(lm, layer.baseDir, diagnostics);
-          if (!m) continue;
-          const prev = seen.get(m.url.href);
-          if (prev) {
-            if (prev.origin.kind === m.origin.kind) {
-              diagnostics.push({
-                severity: "warning",
-                rule: "duplicate-mirror",
-                message: `this mirror is listed twice for \`${key}\` (${m.url.href}); remove one`,
-                origin: m.origin,
-              });
-            }
-            // A lower layer may still add attributes that the higher one did not set (flags carry URLs only).
-            if (!prev.ca && m.ca) prev.ca = m.ca;
-            if (prev.pull === "all" && lm.pull) prev.pull = m.pull;
-            if (!lm.url.value.startsWith("http:") && lm.insecure && !prev.insecure) prev.insecure = m.insecure;
-            continue;
-          }
+    for (const { layer, reg } of list) {
+      for (const lm of reg.mirrors) {
+        const m = normalizeMirror(lm, layer.baseDir, diagnostics);
+        if (!m) continue;
+        const prev = seen.get(m.url.href);
+        if (!prev) {
           seen.set(m.url.href, m);
           target.mirrors.push(m);
+          continue;
         }
-        for (const flag of ["fallback", "blocked"] as const) {
-          const v = reg[flag];
-          if (!v || decided.has(`${key}|${flag}`)) continue;
-          decided.add(`${key}|${flag}`);
-          target[flag] = v.value;
-          explained.push({ path: `registries.${key}.${flag}`, value: v.value, origin: v.origin });
+        if (prev.origin.kind === m.origin.kind) {
+          diagnostics.push({
+            severity: "warning",
+            rule: "duplicate-mirror",
+            message: `this mirror is listed twice for \`${key}\` (${m.url.href}); remove one`,
+            origin: m.origin,
+          });
         }
+        // A lower layer may still add attributes that the higher one did not set (flags carry URLs only).
+        if (!prev.ca && m.ca) prev.ca = m.ca;
+        if (prev.pull === "all" && lm.pull) prev.pull = m.pull;
+        if (lm.insecure?.value && !prev.insecure) prev.insecure = true;
       }
+    }
+    for (const flag of ["fallback", "blocked"] as const) {
+      const v = list.find((e) => e.reg[flag])?.reg[flag];
+      if (!v) continue;
+      target[flag] = v.value;
+      explained.push({ path: `registries.${key}.${flag}`, value: v.value, origin: v.origin });
     }
     target.mirrors.forEach((m, i) => explained.push({ path: `registries.${key}.mirrors[${i}]`, value: describeMirror(m), origin: m.origin }));
   }
-  return order.map((k) => byKey.get(k)!);
+  return [...byKey.values()];
 }
 
 function describeMirror(m: Mirror): string {
@@ -241,6 +237,7 @@ function parseList(
   explained: Explained[],
 ): string[] {
   const out: string[] = [];
+  const seen = new Set<string>();
   for (const layer of [...layers].reverse()) {
     for (const item of layer[key] ?? []) {
       const p = parse(item.value);
@@ -248,11 +245,12 @@ function parseList(
         diagnostics.push({ severity: "error", rule: p.rule, message: p.message, origin: item.origin });
         continue;
       }
-      if (out.includes(p.value)) {
+      if (seen.has(p.value)) {
         diagnostics.push({ severity: "warning", rule: "duplicate-entry", message: `\`${p.value}\` is listed twice; remove one`, origin: item.origin });
         continue;
       }
       explained.push({ path: `${key}[${out.length}]`, value: p.value, origin: item.origin });
+      seen.add(p.value);
       out.push(p.value);
     }
   }

@@ -1,7 +1,7 @@
 // A config document parsed with the `yaml` package, keeping enough to turn any path in the
 // data into file:line:col. The document may be a slice of a larger file (the werf.yaml comment
 // block) or a key inside one (package.json's `werfMirror`): offsets are mapped back to the file.
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node } from "yaml";
+import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node, type Pair, type YAMLMap } from "yaml";
 import type { Diagnostic, Origin } from "./types.js";
 
 export interface ConfigSource {
@@ -90,7 +90,7 @@ export function locate(source: ConfigSource, path: PathSegment[], opts: { key?: 
     const seg = full[i];
     const last = i === full.length - 1;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && scalarValue(p.key) === String(seg));
+      const pair = pairIndex(node).get(String(seg));
       if (!pair) break;
       if (last && opts.key && isNodeWithRange(pair.key)) {
         best = pair.key;
@@ -107,6 +107,21 @@ export function locate(source: ConfigSource, path: PathSegment[], opts: { key?: 
   }
   const offset = best?.range?.[0] ?? 0;
   return originAt(source, offset + source.baseOffset);
+}
+
+// Lookups by key, built once per mapping: locating every value of a large file stays linear.
+const pairIndexes = new WeakMap<object, Map<string, Pair>>();
+function pairIndex(map: YAMLMap): Map<string, Pair> {
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const p of map.items) {
+      const k = isPair(p) ? scalarValue(p.key) : undefined;
+      if (k !== undefined && !index.has(k)) index.set(k, p);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index;
 }
 
 function scalarValue(node: unknown): string | undefined {
