@@ -60,3 +60,13 @@ test("insecure registries and durations", () => {
   assert.equal(parseDuration("0s").ok, false);
   assert.equal(parseDuration("5").ok, false);
 });
+
+test("isIP agrees with node:net on addresses and near-misses", async () => {
+  const net = await import("node:net");
+  const { isIP } = await import("../src/config/addresses.js");
+  for (const s of ["1.2.3.4", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "::", "::1", "fd00::1", "fd00::1::2", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.4", "gggg::1", "example.com", "", "1.2.3.4.5", "[::1]"]) {
+    assert.equal(isIP(s), net.isIP(s), s);
+  }
+  // Zone ids name a local interface: meaningless in a registry address, so refused on purpose.
+  assert.equal(isIP("fe80::1%eth0"), 0);
+});

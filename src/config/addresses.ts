@@ -1,7 +1,21 @@
 // Parsing and normalizing the addresses in a config: registry keys, mirror URLs, insecure
 // registries (host[:port] or CIDR). Done once here; every renderer reads the parsed form.
-import { isIP } from "node:net";
 import type { MirrorUrl, RegistryPrefix } from "./types.js";
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
+
+/** 4, 6 or 0, like node:net's isIP, without loading node:net (it costs start-up time). */
+export function isIP(host: string): 0 | 4 | 6 {
+  if (IPV4.test(host)) return 4;
+  if (!host.includes(":") || !/^[0-9a-fA-F:.]+$/.test(host)) return 0;
+  try {
+    // The WHATWG URL parser implements the IPv6 address grammar (with embedded IPv4).
+    new URL(`http://[${host}]/`);
+    return 6;
+  } catch {
+    return 0;
+  }
+}
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; rule: string; message: string };
 
