@@ -51,7 +51,25 @@ export function parseConfigText(
     });
   }
   if (diagnostics.length > 0) return { diagnostics };
-  let data: unknown = doc.toJS({ maxAliasCount: 100 });
+  let data: unknown;
+  try {
+    // maxAliasCount bounds alias expansion ("billion laughs").
+    data = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    const node = doc.contents;
+    return {
+      diagnostics: [
+        {
+          severity: "error",
+          rule: "yaml-syntax",
+          message: /unresolved alias/i.test((err as Error).message)
+            ? `YAML error: ${firstLine((err as Error).message)}; define each anchor (&name) before its alias (*name), or quote values that start with * or &`
+            : `YAML error: ${firstLine((err as Error).message)}; write the values out instead of nesting aliases`,
+          origin: originAt(source, (node?.range?.[0] ?? 0) + baseOffset),
+        },
+      ],
+    };
+  }
   for (const seg of root) {
     data = data && typeof data === "object" ? (data as Record<string | number, unknown>)[seg] : undefined;
   }
