@@ -3,5 +3,7 @@ import type { Command } from "./command.js";
 import { lintCommand } from "./commands/lint.js";
 import { configCommand } from "./commands/config.js";
 import { initCommand } from "./commands/init.js";
+import { renderCommand } from "./commands/render.js";
+import { applyCommand } from "./commands/apply.js";
 
-export const COMMANDS: Command[] = [lintCommand, configCommand, initCommand];
+export const COMMANDS: Command[] = [lintCommand, configCommand, renderCommand, applyCommand, initCommand];

@@ -1,0 +1,88 @@
+// The renderers, one per consumer. A new consumer is one file and one line in RENDERERS.
+import { basename } from "node:path";
+import type { Model } from "../config/types.js";
+import { buildahRenderer, podmanRenderer } from "./registries-conf.js";
+import { dockerRenderer } from "./docker.js";
+import { containerdRenderer } from "./containerd.js";
+import { buildkitRenderer } from "./buildkit.js";
+import { k3sRenderer } from "./k3s.js";
+import { kanikoRenderer } from "./kaniko.js";
+import { RenderError } from "./common.js";
+import type { RenderInput, RenderResult, RenderWarning, RenderedFile, Renderer } from "./types.js";
+
+export const RENDERERS: Renderer[] = [
+  buildahRenderer,
+  podmanRenderer,
+  dockerRenderer,
+  containerdRenderer,
+  buildkitRenderer,
+  k3sRenderer,
+  kanikoRenderer,
+];
+
+export const RENDER_TARGETS = [...RENDERERS.map((r) => r.name), "all"];
+
+export interface TargetFile extends RenderedFile {
+  /** The renderer that produced the file (the first one, when two produce the same path). */
+  backend: string;
+}
+
+export interface RenderAllResult {
+  files: TargetFile[];
+  warnings: RenderWarning[];
+  /** The renderers that ran, in RENDERERS order. */
+  backends: string[];
+}
+
+/** Runs the named renderers (`all` for every one). Files with the same path are written once. */
+export function renderAll(names: string[], input: RenderInput): RenderAllResult {
+  const wanted = new Set(names.includes("all") ? RENDERERS.map((r) => r.name) : names);
+  for (const name of wanted) {
+    if (!RENDERERS.some((r) => r.name === name)) {
+      throw new RenderError(`unknown render target \`${name.slice(0, 40)}\`; use one of ${RENDER_TARGETS.join(", ")}`);
+    }
+  }
+  const files: TargetFile[] = [];
+  const warnings: RenderWarning[] = [];
+  const backends: string[] = [];
+  const seenWarnings = new Set<string>();
+  for (const renderer of RENDERERS) {
+    if (!wanted.has(renderer.name)) continue;
+    backends.push(renderer.name);
+    const result = renderer.render(input);
+    for (const file of result.files) {
+      if (!files.some((f) => f.path === file.path)) files.push({ ...file, backend: renderer.name });
+    }
+    for (const w of result.warnings) {
+      const id = JSON.stringify([w.registry, w.consumer, w.message]);
+      if (!seenWarnings.has(id)) {
+        seenWarnings.add(id);
+        warnings.push(w);
+      }
+    }
+  }
+  return { files, warnings, backends };
+}
+
+export interface RenderOptions {
+  /** Targets, default every one. */
+  backends?: string[];
+  /** How headers name the source config; default the config file's base name. */
+  sourceName?: string;
+  baseRegistriesConf?: string;
+  baseRegistriesConfName?: string;
+}
+
+/** The library's render: the model in, every consumer's files and the warnings out. Pure. */
+export function render(model: Model, options: RenderOptions = {}): RenderResult {
+  const { files, warnings } = renderAll(options.backends ?? ["all"], {
+    model,
+    sourceName: options.sourceName ?? (model.configFile ? basename(model.configFile) : "environment and flags"),
+    baseRegistriesConf: options.baseRegistriesConf,
+    baseRegistriesConfName: options.baseRegistriesConfName,
+  });
+  return { files: files.map(({ backend: _backend, ...file }) => file), warnings };
+}
+
+export { RenderError } from "./common.js";
+export type { RenderInput, RenderResult, RenderWarning, RenderedFile, Renderer } from "./types.js";

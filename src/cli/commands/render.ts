@@ -1,0 +1,159 @@
+import { existsSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join, relative, resolve } from "node:path";
+import { renderAll, RENDER_TARGETS, RenderError, type RenderAllResult } from "../../backends/index.js";
+import { HEADER_MARK } from "../../backends/common.js";
+import type { RenderWarning } from "../../backends/types.js";
+import { displayPath } from "../../config/origin.js";
+import type { Model } from "../../config/types.js";
+import { UserOwnedError, writeRendered } from "../../render/write.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command, type Context } from "../command.js";
+import { loadForCommand } from "../load.js";
+
+export const renderCommand: Command = {
+  name: "render",
+  summary: "Write every consumer's native mirror config (registries.conf, daemon.json, hosts.toml, ...)",
+  usage: "werf-mirror render [--backend buildah|podman|docker|containerd|buildkit|k3s|kaniko|all] [--out-dir DIR] [--stdout] [--force] [--base PATH]",
+  description: `
+Renders the mirrors configuration into each consumer's own file under the output directory
+(output.dir, --out-dir; default .werf-mirror): registries.conf (buildah, podman, skopeo, CRI-O,
+werf's Buildah backend), daemon.json (dockerd; \`werf-mirror apply docker\` merges it into the real
+file), certs.d/<host>/hosts.toml (containerd), buildkitd.toml, registries.yaml (k3s, RKE2) and
+kaniko.args. Files are written all at once or not at all. A file that exists but was not written
+by werf-mirror is never overwritten without --force. What a consumer cannot express is printed as
+a warning naming the registry and the consumer.
+registries.conf starts from the host's effective file (--base; default: $CONTAINERS_REGISTRIES_CONF,
+else ~/.config/containers/registries.conf for non-root users when it exists, else
+/etc/containers/registries.conf), so the host's other settings are kept.`,
+  options: [
+    { name: "backend", type: "string", choices: RENDER_TARGETS, default: "all", description: "Which consumer's files to render" },
+    { name: "stdout", type: "boolean", description: "Print the files instead of writing them" },
+    { name: "force", type: "boolean", description: "Overwrite files that werf-mirror did not write" },
+    { name: "base", type: "string", value: "PATH", description: "registries.conf to merge onto (/dev/null: none)" },
+  ],
+  configOptions: true,
+  examples: [
+    "werf-mirror render",
+    "werf-mirror render --backend containerd --out-dir /etc/werf-mirror",
+    "werf-mirror render --backend buildah --stdout",
+    "werf-mirror render --base /dev/null       # registries.conf without the host's settings",
+  ],
+  exitCodes: ["0 written (warnings allowed)", "1 a target belongs to the user, or a write failed (nothing written)", "2 usage error, or a config or base file that cannot be used"],
+  async run(ctx) {
+    const loaded = await loadForCommand(ctx);
+    if ("exit" in loaded) return loaded.exit;
+    const { model } = loaded;
+    const target = (ctx.values.backend as string | undefined) ?? "all";
+
+    const base = await readBase(ctx);
+    if ("exit" in base) return base.exit;
+    let result: RenderAllResult;
+    try {
+      result = renderAll([target], {
+        model,
+        sourceName: sourceName(model, ctx.cwd),
+        baseRegistriesConf: base.text,
+        baseRegistriesConfName: base.name,
+      });
+    } catch (err) {
+      if (!(err instanceof RenderError)) throw err;
+      ctx.io.stderr(`werf-mirror render: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    if (!ctx.quiet) printWarnings(ctx, result.warnings);
+
+    if (ctx.values.stdout) {
+      const several = result.files.length > 1;
+      ctx.io.stdout(result.files.map((f) => (several ? `==> ${f.path} <==\n${f.content}` : f.content)).join(several ? "\n" : ""));
+      return EXIT_OK;
+    }
+    const outDir = model.output.dir;
+    try {
+      const written = await writeRendered(outDir, result.files, { force: ctx.values.force === true, backends: result.backends });
+      if (!ctx.quiet) {
+        const shown = displayPath(outDir, ctx.cwd);
+        const lines = result.files.map((f) => {
+          const state = written.written.includes(f.path) ? "wrote    " : "unchanged";
+          return `  ${state} ${join(shown, f.path)}`;
+        });
+        for (const r of written.removed) lines.push(`  removed   ${join(shown, r)} (no longer produced)`);
+        ctx.io.stdout(`${lines.join("\n")}\n${nextSteps(result, shown)}`);
+      }
+      return EXIT_OK;
+    } catch (err) {
+      if (err instanceof UserOwnedError) {
+        ctx.io.stderr(`werf-mirror render: in ${displayPath(outDir, ctx.cwd)}: ${err.message}\n`);
+        return EXIT_FINDINGS;
+      }
+      const e = err as NodeJS.ErrnoException;
+      ctx.io.stderr(`werf-mirror render: cannot write to ${displayPath(outDir, ctx.cwd)} (${e.code ?? e.message}); nothing written. Check that it is a writable directory, or use --out-dir\n`);
+      return EXIT_FINDINGS;
+    }
+  },
+};
+
+/** How headers name the config: relative to the working directory, so output is reproducible. */
+function sourceName(model: Model, cwd: string): string {
+  if (!model.configFile) return "environment and flags";
+  const rel = relative(cwd, model.configFile).split("\\").join("/");
+  return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : model.configFile;
+}
+
+/**
+ * The registries.conf containers/image reads: $CONTAINERS_REGISTRIES_CONF, else for non-root
+ * users ~/.config/containers/registries.conf if it exists, else /etc/containers/registries.conf.
+ */
+export function defaultBaseCandidates(env: Record<string, string | undefined>, uid: number | undefined): string[] {
+  const out: string[] = [];
+  if (env.CONTAINERS_REGISTRIES_CONF) out.push(env.CONTAINERS_REGISTRIES_CONF);
+  const configHome = env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, ".config") : undefined);
+  if (uid !== 0 && configHome) out.push(join(configHome, "containers", "registries.conf"));
+  out.push("/etc/containers/registries.conf");
+  return out;
+}
+
+async function readBase(ctx: Context): Promise<{ text?: string; name?: string } | { exit: number }> {
+  const explicit = ctx.values.base as string | undefined;
+  if (explicit !== undefined) {
+    const path = resolve(ctx.cwd, explicit);
+    try {
+      return { text: await readFile(path, "utf8"), name: displayPath(path, ctx.cwd) };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      ctx.io.stderr(`werf-mirror render: cannot read --base ${explicit} (${code ?? String(err)}); name an existing registries.conf, or --base /dev/null for none\n`);
+      return { exit: EXIT_USAGE };
+    }
+  }
+  for (const candidate of defaultBaseCandidates(ctx.io.env, ctx.io.uid ?? process.getuid?.())) {
+    const path = resolve(ctx.cwd, candidate);
+    if (!existsSync(path)) continue;
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch {
+      continue;
+    }
+    // Our own output (e.g. CONTAINERS_REGISTRIES_CONF set by `werf-mirror exec`) is not a host
+    // setting to keep: merging onto it would keep registries removed from the config.
+    if (text.startsWith(HEADER_MARK)) continue;
+    if (ctx.verbose) ctx.io.stderr(`werf-mirror render: merging registries.conf onto ${path}\n`);
+    return { text, name: path };
+  }
+  return {};
+}
+
+function printWarnings(ctx: Context, warnings: RenderWarning[]): void {
+  for (const w of warnings) ctx.io.stderr(`warning: ${w.consumer}: ${w.registry}: ${w.message}\n`);
+}
+
+function nextSteps(result: RenderAllResult, dir: string): string {
+  const has = (p: (path: string) => boolean) => result.files.some((f) => p(f.path));
+  const steps: string[] = [];
+  if (has((p) => p === "registries.conf")) steps.push(`  buildah/podman/skopeo: CONTAINERS_REGISTRIES_CONF=${join(dir, "registries.conf")} (or \`werf-mirror exec -- werf build\`)`);
+  if (has((p) => p === "daemon.json")) steps.push("  dockerd: sudo werf-mirror apply docker");
+  if (has((p) => p.startsWith("certs.d/"))) steps.push(`  containerd: config_path = "${join(dir, "certs.d")}" (or ctr images pull --hosts-dir ${join(dir, "certs.d")})`);
+  if (has((p) => p === "buildkitd.toml")) steps.push(`  BuildKit: docker buildx create --buildkitd-config ${join(dir, "buildkitd.toml")}`);
+  if (has((p) => p === "registries.yaml")) steps.push("  k3s/RKE2: copy registries.yaml to /etc/rancher/k3s/ (/etc/rancher/rke2/) on every node and restart the service");
+  if (has((p) => p === "kaniko.args")) steps.push(`  kaniko: mapfile -t args < ${join(dir, "kaniko.args")}; /kaniko/executor "\${args[@]}" ...`);
+  return steps.length ? `Use them:\n${steps.join("\n")}\n` : "";
+}
