@@ -92,10 +92,14 @@ function checkDockerDaemon(m: Registry["mirrors"][number], out: Diagnostic[]): v
     out.push({
       severity: "warning",
       rule: "docker-daemon-limit",
-      message: `${what}; buildah/podman (registries.conf), containerd, BuildKit and k3s honour it`,
+      message: `${what}; buildah/podman (registries.conf), containerd, BuildKit, k3s and kaniko honour it`,
       origin: m.origin,
     });
-  if (m.url.path) say("Docker Engine before 24 rejects a mirror with a path (this daemon may refuse to start)");
+  if (m.url.path) {
+    say(
+      "dockerd cannot use a namespaced mirror path: Engine before 24 refuses to start with it, and 24+ reads the path as the registry API's location, so `render` leaves this mirror out of daemon.json",
+    );
+  }
   if (m.pull !== "all") say(`dockerd cannot restrict a mirror to ${m.pull} pulls and uses it for every pull`);
   if (m.ca) say("dockerd does not read `ca` from daemon.json (it uses /etc/docker/certs.d/<host>/ca.crt)");
 }
