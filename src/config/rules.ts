@@ -86,20 +86,23 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
   }
 }
 
-/** What dockerd's `registry-mirrors` cannot express. */
+/** What dockerd's `registry-mirrors` cannot express, and which consumers can. */
 function checkDockerDaemon(m: Registry["mirrors"][number], out: Diagnostic[]): void {
-  const say = (what: string) =>
-    out.push({
-      severity: "warning",
-      rule: "docker-daemon-limit",
-      message: `${what}; buildah/podman (registries.conf), containerd, BuildKit, k3s and kaniko honour it`,
-      origin: m.origin,
-    });
+  const say = (what: string, who: string) =>
+    out.push({ severity: "warning", rule: "docker-daemon-limit", message: `${what}; ${who} honour it`, origin: m.origin });
   if (m.url.path) {
     say(
       "dockerd cannot use a namespaced mirror path: Engine before 24 refuses to start with it, and 24+ reads the path as the registry API's location, so `render` leaves this mirror out of daemon.json",
+      "buildah/podman (registries.conf), containerd, BuildKit, k3s and kaniko",
     );
   }
-  if (m.pull !== "all") say(`dockerd cannot restrict a mirror to ${m.pull} pulls and uses it for every pull`);
-  if (m.ca) say("dockerd does not read `ca` from daemon.json (it uses /etc/docker/certs.d/<host>/ca.crt)");
+  if (m.pull !== "all") {
+    say(
+      `dockerd cannot restrict a mirror to ${m.pull} pulls and uses it for every pull`,
+      m.pull === "digest-only" ? "buildah/podman/skopeo/CRI-O (registries.conf) and containerd" : "buildah/podman/skopeo/CRI-O (registries.conf)",
+    );
+  }
+  if (m.ca) {
+    say("dockerd does not read `ca` from daemon.json (it uses /etc/docker/certs.d/<host>/ca.crt)", "containerd, BuildKit and k3s");
+  }
 }
