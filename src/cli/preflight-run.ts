@@ -1,0 +1,103 @@
+// What preflight, env and exec share: run preflight (or reuse a fresh preflight.json), write
+// the report and the hand-off files under output.dir, and build the hand-off variables.
+import { readFile } from "node:fs/promises";
+import { basename, resolve } from "node:path";
+import type { Model } from "../config/types.js";
+import { renderAll } from "../backends/index.js";
+import { HEADER_MARK } from "../backends/common.js";
+import { defaultBaseCandidates } from "./commands/render.js";
+import { preflight } from "../preflight/preflight.js";
+import { configHash } from "../preflight/config-hash.js";
+import { buildHandoff, keptModel, type Handoff } from "../preflight/handoff.js";
+import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
+import type { PreflightReport } from "../preflight/types.js";
+import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
+import { formatEnvSh } from "../format/env.js";
+import type { Context } from "./command.js";
+
+export interface PreflightRun {
+  report: PreflightReport;
+  paths: PreflightPaths;
+  handoff: Handoff;
+  /** Whether a stored result was reused instead of probing. */
+  reused: boolean;
+  /** Notes for stderr (renderer warnings, why a stored result was not reused). */
+  notes: string[];
+}
+
+export async function runPreflight(
+  ctx: Context,
+  model: Model,
+  opts: { offline: boolean; reuse: boolean; progress: boolean },
+): Promise<PreflightRun> {
+  const env = ctx.io.env;
+  const paths = preflightPaths(model.output.dir);
+  const notes: string[] = [];
+  let report: PreflightReport | undefined;
+  let reused = false;
+  if (opts.reuse && !opts.offline) {
+    const fresh = await readFreshReport(paths.report, configHash(model, env.DOCKER_HOST), Date.now(), PREFLIGHT_TTL_MS);
+    if ("report" in fresh) {
+      report = fresh.report;
+      reused = true;
+    } else if (ctx.verbose) notes.push(`running preflight: ${fresh.stale}`);
+  }
+  if (!report) {
+    const showProgress = opts.progress && ctx.io.isTTY && !ctx.quiet;
+    report = await preflight(model, {
+      env,
+      offline: opts.offline,
+      ...(showProgress
+        ? {
+            onProgress: (e) => {
+              ctx.io.stderr(`\rprobing mirrors: ${e.done}/${e.total}${e.done === e.total ? "\r\u001b[K" : ""}`);
+            },
+          }
+        : {}),
+    });
+    await writeFileAtomic(paths.report, PREFLIGHT_FORMATS.json!(report));
+  }
+
+  const hasMirrors = model.registries.some((r) => r.mirrors.length > 0);
+  if (hasMirrors) {
+    const base = await baseRegistriesConf(env, paths.registriesConf);
+    const rendered = renderAll(["buildah"], {
+      model: keptModel(model, report),
+      sourceName: model.configFile ? basename(model.configFile) : "environment and flags",
+      ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
+    });
+    const file = rendered.files.find((f) => f.path === "registries.conf");
+    if (file) await writeFileAtomic(paths.registriesConf, file.content);
+    for (const w of rendered.warnings) notes.push(`warning: registries.conf: ${w.registry}: ${w.message}`);
+  }
+  const handoff = buildHandoff(model, report, hasMirrors ? paths.registriesConf : undefined, env);
+  for (const u of handoff.httpOnlyInRegistriesConf) {
+    notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so it is handed on through registries.conf only`);
+  }
+  await writeFileAtomic(paths.envSh, formatEnvSh(handoff));
+  return { report, paths, handoff, reused, notes };
+}
+
+/**
+ * The registries.conf containers/image would read here (the same candidates as `render`), as
+ * the base to merge onto, so nothing the host configured is lost. Our own generated files are
+ * skipped: CONTAINERS_REGISTRIES_CONF may already point at an earlier hand-off.
+ */
+async function baseRegistriesConf(
+  env: Record<string, string | undefined>,
+  ours: string,
+): Promise<{ text: string; name: string } | undefined> {
+  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
+  for (const path of defaultBaseCandidates(env, uid)) {
+    if (resolve(path) === resolve(ours)) continue;
+    let text: string;
+    try {
+      text = await readFile(path, "utf8");
+    } catch {
+      continue;
+    }
+    if (text.startsWith(HEADER_MARK)) continue;
+    return { text, name: path };
+  }
+  return undefined;
+}

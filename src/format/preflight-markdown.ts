@@ -1,0 +1,36 @@
+// GitHub-flavoured Markdown for $GITHUB_STEP_SUMMARY (or a merge request comment).
+import type { PreflightFormatter } from "./preflight-types.js";
+import { allMirrors, fate, latency, summaryLine } from "./preflight-summary.js";
+
+const ICON: Record<string, string> = { healthy: "✅", degraded: "⚠️", unreachable: "❌", unchecked: "⏭️" };
+const cell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+
+export const preflightMarkdown: PreflightFormatter = (report) => {
+  const out: string[] = [`### werf-mirror preflight ${report.ok ? "✅" : "❌"}`, "", summaryLine(report), ""];
+  const mirrors = allMirrors(report);
+  if (mirrors.length) {
+    out.push("| Status | Registry | Mirror | Latency | Hand-off | Reason |", "|---|---|---|---:|---|---|");
+    for (const m of mirrors) {
+      out.push(`| ${ICON[m.status] ?? ""} ${m.status} | \`${cell(m.registry)}\` | \`${cell(m.url)}\` | ${latency(m)} | ${fate(m)} | ${cell(m.reason ?? "")} |`);
+    }
+    out.push("");
+  }
+  const d = report.docker;
+  if (d.checked) {
+    out.push("#### Docker daemon", "");
+    if (!d.reachable) out.push(`Not reachable at \`${cell(d.host)}\`: ${cell(d.error ?? "")}`, "");
+    else {
+      out.push(`Daemon at \`${cell(d.host)}\` uses: ${d.mirrors.length ? d.mirrors.map((m) => `\`${cell(m)}\``).join(", ") : "no mirrors"}.`, "");
+      if (d.missing.length && d.daemonJson) {
+        out.push(`It lacks ${d.missing.map((m) => `\`${cell(m)}\``).join(", ")}. Use this \`daemon.json\` and restart dockerd:`, "", "```json", d.daemonJson, "```", "");
+      }
+    }
+  }
+  const shown = report.findings.filter((f) => f.severity !== "info" || report.ok);
+  if (shown.length) {
+    out.push("#### Findings", "");
+    for (const f of shown) out.push(`- **${f.severity}**: ${cell(f.message.split("\n")[0] ?? "")}`);
+    out.push("");
+  }
+  return `${out.join("\n")}\n`;
+};

@@ -1,0 +1,42 @@
+// Text for people: a table on a terminal, one plain line per mirror otherwise (logs, pipes).
+import type { MirrorResult } from "../preflight/types.js";
+import type { PreflightFormatter } from "./preflight-types.js";
+import { allMirrors, fate, latency, summaryLine } from "./preflight-summary.js";
+
+const COLORS: Record<string, string> = { healthy: "32", degraded: "33", unreachable: "31", unchecked: "36", error: "31", warning: "33", info: "36" };
+const paint = (on: boolean, key: string, text: string) => (on && COLORS[key] ? `\u001b[${COLORS[key]}m${text}\u001b[0m` : text);
+
+export const preflightText: PreflightFormatter = (report, opts = {}) => {
+  const color = opts.color === true;
+  const mirrors = allMirrors(report);
+  const out: string[] = [];
+  if (opts.isTTY) {
+    const head = ["STATUS", "REGISTRY", "MIRROR", "LATENCY", "HAND-OFF", "REASON"];
+    const rows = mirrors.map((m: MirrorResult) => [m.status, m.registry, m.url, latency(m), fate(m), m.reason ?? ""]);
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const fmt = (r: string[], isHead = false) =>
+      r
+        .map((c, i) => {
+          const padded = i === r.length - 1 ? c : c.padEnd(widths[i]!);
+          return !isHead && i === 0 ? paint(color, c, padded) : padded;
+        })
+        .join("  ")
+        .trimEnd();
+    if (rows.length) out.push(fmt(head, true), ...rows.map((r) => fmt(r)));
+  } else {
+    for (const m of mirrors) {
+      out.push([m.status, m.registry, m.url, latency(m), fate(m), ...(m.reason ? [m.reason] : [])].join("  "));
+    }
+  }
+  const d = report.docker;
+  if (d.checked) {
+    out.push(
+      d.reachable
+        ? `docker daemon ${d.host}: mirrors ${d.mirrors.length ? d.mirrors.join(", ") : "(none)"}${d.missing.length ? `; lacks ${d.missing.join(", ")}` : ""}`
+        : `docker daemon ${d.host}: not reachable (${d.error})`,
+    );
+  }
+  for (const f of report.findings) out.push(`${paint(color, f.severity, f.severity)}: ${f.message}`);
+  out.push(summaryLine(report));
+  return `${out.join("\n")}\n`;
+};

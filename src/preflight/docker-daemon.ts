@@ -1,0 +1,99 @@
+// The Docker daemon's mirrors, from the Engine API (`GET /info` → RegistryConfig.Mirrors) over
+// DOCKER_HOST: `unix://` (default /var/run/docker.sock) or `tcp://` (with DOCKER_TLS_VERIFY and
+// DOCKER_CERT_PATH as the docker CLI reads them). werf in Docker mode pulls through whatever
+// the daemon has and never checks it; this is that check.
+import { join } from "node:path";
+import type { Env } from "../config/layers.js";
+import { HttpError, type Transport } from "./http.js";
+import type { ReadText } from "./credentials.js";
+
+export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+export interface DaemonInfo {
+  mirrors: string[];
+  serverVersion?: string;
+}
+
+export interface DockerEndpoint {
+  host: string;
+  url: URL;
+  socketPath?: string;
+  tls?: { ca?: string; cert?: string; key?: string; verify: boolean };
+}
+
+export function dockerEndpoint(env: Env, home: string | undefined): DockerEndpoint {
+  const host = env.DOCKER_HOST && env.DOCKER_HOST !== "" ? env.DOCKER_HOST : DEFAULT_DOCKER_HOST;
+  if (host.startsWith("unix://")) {
+    return { host, url: new URL("http://docker/info"), socketPath: host.slice("unix://".length) };
+  }
+  if (host.startsWith("tcp://")) {
+    const tlsOn = (env.DOCKER_TLS_VERIFY ?? "") !== "" || (env.DOCKER_TLS ?? "") !== "";
+    const hostPort = host.slice("tcp://".length).replace(/\/+$/, "");
+    const url = new URL(`${tlsOn ? "https" : "http"}://${hostPort}/info`);
+    if (!tlsOn) return { host, url };
+    const certDir = env.DOCKER_CERT_PATH || (home ? join(home, ".docker") : "");
+    return {
+      host,
+      url,
+      tls: {
+        verify: (env.DOCKER_TLS_VERIFY ?? "") !== "",
+        ca: certDir ? join(certDir, "ca.pem") : undefined,
+        cert: certDir ? join(certDir, "cert.pem") : undefined,
+        key: certDir ? join(certDir, "key.pem") : undefined,
+      },
+    };
+  }
+  throw new HttpError(`DOCKER_HOST=${host.slice(0, 60)} is not supported (use unix:// or tcp://)`, "EDOCKERHOST");
+}
+
+export async function readDaemonMirrors(
+  endpoint: DockerEndpoint,
+  o: { transport: Transport; now: () => number; timeoutMs: number; readText: ReadText },
+): Promise<DaemonInfo> {
+  const t = endpoint.tls;
+  const [ca, cert, key] = t ? await Promise.all([t.ca, t.cert, t.key].map((p) => (p ? o.readText(p) : undefined))) : [];
+  const res = await o.transport(
+    {
+      url: endpoint.url,
+      method: "GET",
+      deadline: o.now() + o.timeoutMs,
+      verifyTls: t ? t.verify : true,
+      maxBodyBytes: 4 * 1024 * 1024,
+      ...(endpoint.socketPath ? { socketPath: endpoint.socketPath } : {}),
+      ...(ca ? { ca: [ca] } : {}),
+      ...(cert ? { cert } : {}),
+      ...(key ? { key } : {}),
+    },
+    o.now,
+  );
+  if (res.status !== 200) throw new HttpError(`GET /info answered ${res.status}`, "EDOCKER");
+  if (res.truncated) throw new HttpError("GET /info answered more than 4 MiB", "EDOCKER");
+  let info: { RegistryConfig?: { Mirrors?: unknown }; ServerVersion?: unknown };
+  try {
+    info = JSON.parse(res.body.toString("utf8")) as typeof info;
+  } catch {
+    throw new HttpError("GET /info did not answer JSON; is DOCKER_HOST a Docker daemon?", "EDOCKER");
+  }
+  const raw = info.RegistryConfig?.Mirrors;
+  const mirrors = Array.isArray(raw) ? raw.filter((m): m is string => typeof m === "string") : [];
+  return { mirrors, ...(typeof info.ServerVersion === "string" ? { serverVersion: info.ServerVersion } : {}) };
+}
+
+/** dockerd stores mirrors as `scheme://host[:port]/path/` (one trailing slash); compare without it. */
+export function normalizeDaemonMirror(url: string): string {
+  try {
+    const u = new URL(url);
+    const path = u.pathname.replace(/\/+$/, "");
+    return `${u.protocol}//${u.host.toLowerCase()}${path}`;
+  } catch {
+    return url.replace(/\/+$/, "");
+  }
+}
+
+/** The daemon.json content that gives dockerd these docker.io mirrors. */
+export function daemonJsonFor(mirrors: { href: string; insecureHttps: boolean; hostPort: string }[]): string {
+  const insecure = mirrors.filter((m) => m.insecureHttps).map((m) => m.hostPort);
+  const doc: Record<string, string[]> = { "registry-mirrors": mirrors.map((m) => m.href) };
+  if (insecure.length) doc["insecure-registries"] = insecure;
+  return JSON.stringify(doc, null, 2);
+}

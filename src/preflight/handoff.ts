@@ -1,0 +1,81 @@
+// The hand-off to werf: which mirrors the next werf invocation gets, and how.
+// - WERF_CONTAINER_REGISTRY_MIRROR_<NN>: the kept https docker.io mirrors. werf sorts these
+//   variables as whole `KEY=VALUE` strings, so fixed-width numbers keep the intended order.
+//   werf refuses http:// values; those mirrors reach werf only through registries.conf.
+// - CONTAINERS_REGISTRIES_CONF: a registries.conf rendered from the kept mirrors only.
+import type { Model, Registry } from "../config/types.js";
+import type { RenderInput, Renderer } from "../backends/types.js";
+import type { PreflightReport } from "./types.js";
+
+export const WERF_MIRROR_PREFIX = "WERF_CONTAINER_REGISTRY_MIRROR_";
+
+export interface EnvEntry {
+  /** `# SECTION` the variable is listed under. */
+  section: string;
+  key: string;
+  value: string;
+}
+
+export interface Handoff {
+  entries: EnvEntry[];
+  /** Variables of the same family already in the environment that the hand-off replaces. */
+  unset: string[];
+  /** Kept mirrors werf's variables cannot carry (http://), for a note. */
+  httpOnlyInRegistriesConf: string[];
+}
+
+/** The model restricted to what preflight kept, in the kept order. */
+export function keptModel(model: Model, report: PreflightReport): Model {
+  const registries: Registry[] = model.registries.map((r) => {
+    const result = report.registries.find((x) => x.registry === r.prefix.key);
+    if (!result) return r;
+    const mirrors = result.kept.map((u) => r.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);
+    return { ...r, mirrors };
+  });
+  return { ...model, registries };
+}
+
+/** `_00`, `_01`, ...: as wide as needed so that string order is numeric order. */
+export function mirrorSuffixes(count: number): string[] {
+  const width = Math.max(2, String(Math.max(0, count - 1)).length);
+  return Array.from({ length: count }, (_, i) => String(i).padStart(width, "0"));
+}
+
+export function buildHandoff(
+  model: Model,
+  report: PreflightReport,
+  registriesConfPath: string | undefined,
+  env: Record<string, string | undefined>,
+): Handoff {
+  const hubUrls = report.registries.find((r) => r.registry === "docker.io")?.kept ?? [];
+  const https = hubUrls.filter((u) => u.startsWith("https://"));
+  const httpOnly = hubUrls.filter((u) => !u.startsWith("https://"));
+  const suffixes = mirrorSuffixes(https.length);
+  const entries: EnvEntry[] = https.map((value, i) => ({ section: "WERF MIRRORS (docker.io)", key: `${WERF_MIRROR_PREFIX}${suffixes[i]}`, value }));
+  if (registriesConfPath && model.registries.some((r) => r.mirrors.length > 0)) {
+    entries.push({ section: "CONTAINERS REGISTRIES (Buildah backend, podman, skopeo)", key: "CONTAINERS_REGISTRIES_CONF", value: registriesConfPath });
+  }
+  const ours = new Set(entries.map((e) => e.key));
+  const unset = Object.keys(env)
+    .filter((k) => k.startsWith(WERF_MIRROR_PREFIX) && !ours.has(k))
+    .sort();
+  return { entries, unset, httpOnlyInRegistriesConf: httpOnly };
+}
+
+/** Renders the registries.conf of the kept mirrors with the `buildah` renderer. */
+export function renderHandoffRegistriesConf(
+  renderer: Renderer,
+  model: Model,
+  report: PreflightReport,
+  base?: { text: string; name: string },
+): { content: string; warnings: string[] } {
+  const input: RenderInput = {
+    model: keptModel(model, report),
+    sourceName: model.configFile ? model.configFile.split("/").pop()! : "werf-mirror (env and flags)",
+    ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
+  };
+  const out = renderer.render(input);
+  const file = out.files.find((f) => f.path === "registries.conf") ?? out.files[0];
+  if (!file) throw new Error(`the ${renderer.name} renderer produced no registries.conf`);
+  return { content: file.content, warnings: out.warnings.map((w) => `${w.registry}: ${w.message}`) };
+}

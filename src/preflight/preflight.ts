@@ -1,0 +1,169 @@
+// preflight(model): probe every mirror at once, ask the Docker daemon for its mirrors when werf
+// runs in Docker mode, and apply the policy. Pure apart from the injected network, clock and
+// file reader: no console, no exit, no process.env.
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import type { Env } from "../config/layers.js";
+import type { Model, Registry } from "../config/types.js";
+import { configHash } from "./config-hash.js";
+import { authFiles, type ReadText } from "./credentials.js";
+import { daemonJsonFor, dockerEndpoint, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
+import { HttpError, nodeTransport, type Transport } from "./http.js";
+import { applyPolicy } from "./policy.js";
+import { probeMirror } from "./probe-mirror.js";
+import type { DockerCheck, Finding, MirrorResult, PreflightReport, ProgressEvent, RegistryResult } from "./types.js";
+
+export interface PreflightDeps {
+  /** Environment for DOCKER_HOST, DOCKER_CONFIG, REGISTRY_AUTH_FILE, XDG_RUNTIME_DIR, HOME. */
+  env?: Env;
+  /** Network; tests inject fakes. Default: node:http/https. */
+  transport?: Transport;
+  /** Monotonic clock in ms. Default: performance.now. */
+  now?: () => number;
+  /** Wall clock for `createdAt`. */
+  date?: () => Date;
+  /** Reads CA and auth files; undefined when missing. */
+  readText?: ReadText;
+  /** Skip probes and the daemon check: every declared mirror is kept. */
+  offline?: boolean;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+const readTextFile: ReadText = async (path) => {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+};
+
+export function isDockerHub(r: Registry): boolean {
+  return r.prefix.key === "docker.io";
+}
+
+export async function preflight(model: Model, deps: PreflightDeps = {}): Promise<PreflightReport> {
+  const env = deps.env ?? {};
+  const now = deps.now ?? (() => performance.now());
+  const transport = deps.transport ?? nodeTransport;
+  const readText = deps.readText ?? readTextFile;
+  const home = env.HOME || (deps.env ? undefined : homedir());
+  const offline = deps.offline === true;
+  const started = now();
+  const settings = model.preflight;
+  const files = authFiles(env, home);
+  const withMirrors = model.registries.filter((r) => r.mirrors.length > 0);
+  const total = withMirrors.reduce((n, r) => n + r.mirrors.length, 0);
+  let done = 0;
+
+  const probeAll = withMirrors.map((r) =>
+    Promise.all(
+      r.mirrors.map(async (m): Promise<MirrorResult> => {
+        const res: MirrorResult = offline
+          ? { registry: r.prefix.key, url: m.url.href, scheme: m.url.scheme, status: "unchecked", reason: "not probed (offline)", checks: [], kept: false }
+          : await probeMirror(m, {
+              registry: r.prefix.key,
+              timeoutMs: settings.timeoutMs,
+              probe: isDockerHub(r) ? settings.probe : undefined,
+              style: isDockerHub(r) && model.effectiveBackend === "docker" ? "dockerd" : "containers",
+              transport,
+              now,
+              readText,
+              authFiles: files,
+            });
+        done++;
+        deps.onProgress?.({ done, total, mirror: m.url.href });
+        return res;
+      }),
+    ),
+  );
+  const dockerWanted = model.effectiveBackend === "docker" && !offline;
+  const daemonAsk = dockerWanted ? askDaemon(env, home, { transport, now, timeoutMs: settings.timeoutMs, readText }) : undefined;
+  const [probed, daemon] = await Promise.all([Promise.all(probeAll), daemonAsk]);
+
+  const findings: Finding[] = [];
+  const registries: RegistryResult[] = withMirrors.map((r, i) => {
+    const applied = applyPolicy(r.prefix.key, probed[i]!, settings, offline);
+    findings.push(...applied.findings);
+    return applied.result;
+  });
+
+  const docker = dockerCheck(model, registries, daemon, env, findings);
+  const report: PreflightReport = {
+    version: 1,
+    createdAt: (deps.date ?? (() => new Date()))().toISOString(),
+    configHash: configHash(model, env.DOCKER_HOST),
+    offline,
+    ok: !findings.some((f) => f.severity === "error"),
+    settings: {
+      timeoutMs: settings.timeoutMs,
+      ...(settings.probe ? { probe: settings.probe } : {}),
+      unhealthy: settings.unhealthy,
+      order: settings.order,
+      minHealthy: settings.minHealthy,
+      backend: model.effectiveBackend,
+    },
+    registries,
+    docker,
+    findings,
+    durationMs: Math.round(now() - started),
+  };
+  return report;
+}
+
+type DaemonAnswer = { host: string; mirrors: string[] } | { host: string; error: string };
+
+async function askDaemon(
+  env: Env,
+  home: string | undefined,
+  o: { transport: Transport; now: () => number; timeoutMs: number; readText: ReadText },
+): Promise<DaemonAnswer> {
+  let host = env.DOCKER_HOST || "unix:///var/run/docker.sock";
+  try {
+    const endpoint = dockerEndpoint(env, home);
+    host = endpoint.host;
+    const info = await readDaemonMirrors(endpoint, o);
+    return { host, mirrors: info.mirrors };
+  } catch (err) {
+    return { host, error: err instanceof HttpError || err instanceof Error ? err.message : String(err) };
+  }
+}
+
+function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonAnswer | undefined, env: Env, findings: Finding[]): DockerCheck {
+  const host = daemon?.host ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  if (!daemon) return { checked: false, host, reachable: false, mirrors: [], missing: [], extra: [] };
+  if ("error" in daemon) {
+    const explicit = model.backend === "docker";
+    findings.push({
+      severity: explicit ? "error" : "warning",
+      message:
+        `cannot ask the Docker daemon at ${host} for its mirrors: ${daemon.error}. ` +
+        (explicit
+          ? "backend is docker: start dockerd or point DOCKER_HOST at it"
+          : "backend is auto (Docker mode); if werf runs with Buildah, set WERF_BUILDAH_MODE"),
+    });
+    return { checked: true, host, reachable: false, error: daemon.error, mirrors: [], missing: [], extra: [] };
+  }
+  const hub = model.registries.find((r) => r.prefix.key === "docker.io");
+  const keptUrls = registries.find((r) => r.registry === "docker.io")?.kept ?? [];
+  const kept = keptUrls.map((u) => hub?.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);
+  const have = new Set(daemon.mirrors.map(normalizeDaemonMirror));
+  const want = kept.map((m) => normalizeDaemonMirror(m.url.href));
+  const missing = want.filter((u) => !have.has(u));
+  const extra = [...have].filter((u) => !want.includes(u) && !(hub?.mirrors ?? []).some((m) => normalizeDaemonMirror(m.url.href) === u));
+  const daemonJson = daemonJsonFor(kept.map((m) => ({ href: m.url.href, hostPort: m.url.hostPort, insecureHttps: m.insecure && m.url.scheme === "https" })));
+  for (const u of missing) {
+    findings.push({
+      severity: "error",
+      registry: "docker.io",
+      mirror: u,
+      message:
+        `the Docker daemon at ${host} lacks the docker.io mirror ${u}; werf in Docker mode pulls only through the daemon's mirrors. ` +
+        `Put this in /etc/docker/daemon.json (keeping its other keys), or run \`werf-mirror apply docker\`:\n${daemonJson}\n` +
+        "then restart dockerd: `sudo systemctl restart docker`",
+    });
+  }
+  for (const u of extra) {
+    findings.push({ severity: "info", registry: "docker.io", mirror: u, message: `the Docker daemon also uses ${u}, which the configuration does not name` });
+  }
+  return { checked: true, host, reachable: true, mirrors: daemon.mirrors, missing, extra, ...(kept.length ? { daemonJson } : {}) };
+}

@@ -1,0 +1,155 @@
+// Probing one mirror: `GET /v2/` (200, or 401 with a Bearer/Basic challenge, means alive),
+// the latency of that answer, TLS verified against the system store plus the mirror's `ca`,
+// and with `preflight.probe` a `HEAD` of that manifest with a token from the challenge's
+// realm. One deadline covers the whole probe, so a mirror never takes longer than the timeout.
+import { rootCertificates } from "node:tls";
+import type { Mirror } from "../config/types.js";
+import { parseChallenge, type Challenge } from "./challenge.js";
+import { findCredentials, basicAuthorization, type ReadText } from "./credentials.js";
+import { mirrorEndpoints, parseProbe, type UrlStyle } from "./endpoints.js";
+import { HttpError, type Transport } from "./http.js";
+import { header, requestFollowingRedirects } from "./redirects.js";
+import { fetchToken } from "./token.js";
+import type { CheckResult, MirrorResult } from "./types.js";
+
+/** Media types a manifest HEAD accepts: OCI and Docker, single images and indexes. */
+export const MANIFEST_ACCEPT = [
+  "application/vnd.oci.image.index.v1+json",
+  "application/vnd.oci.image.manifest.v1+json",
+  "application/vnd.docker.distribution.manifest.list.v2+json",
+  "application/vnd.docker.distribution.manifest.v2+json",
+].join(", ");
+
+export interface ProbeOptions {
+  registry: string;
+  timeoutMs: number;
+  /** Manifest to HEAD, `library/alpine:latest`; only for Docker Hub mirrors. */
+  probe?: string;
+  style: UrlStyle;
+  transport: Transport;
+  now: () => number;
+  readText: ReadText;
+  authFiles: string[];
+}
+
+/** A mirror that answers, but slower than this share of the timeout, is degraded. */
+const SLOW_SHARE = 0.5;
+
+export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<MirrorResult> {
+  const start = o.now();
+  const deadline = start + o.timeoutMs;
+  const checks: CheckResult[] = [];
+  const result = (status: MirrorResult["status"], reason: string | undefined, extra: Partial<MirrorResult> = {}): MirrorResult => ({
+    registry: o.registry,
+    url: mirror.url.href,
+    scheme: mirror.url.scheme,
+    status,
+    ...(reason ? { reason } : {}),
+    ...extra,
+    checks,
+    kept: false,
+  });
+
+  let ca: string[] | undefined;
+  if (mirror.ca) {
+    const pem = await o.readText(mirror.ca);
+    if (pem === undefined) return result("unreachable", `cannot read the CA file ${mirror.ca}`);
+    ca = [...rootCertificates, pem];
+  }
+  const verifyTls = !mirror.insecure;
+  const endpoints = mirrorEndpoints(mirror, o.style);
+
+  // 1. Is it a registry, and does it answer?
+  const pingName = `GET ${endpoints.ping.pathname}`;
+  let challenge: Challenge | undefined;
+  let latencyMs: number;
+  try {
+    const { response } = await requestFollowingRedirects(
+      { url: endpoints.ping, method: "GET", deadline, ca, verifyTls },
+      o.transport,
+      o.now,
+    );
+    latencyMs = Math.max(0, Math.round(o.now() - start));
+    const s = response.status;
+    if (s === 401) {
+      challenge = parseChallenge(header(response, "www-authenticate"));
+      if (!challenge || challenge.scheme === "other") {
+        checks.push({ request: pingName, ok: false, status: s, reason: "401 without a Bearer or Basic challenge" });
+        return result("unreachable", `${pingName} answered 401 without a Bearer or Basic WWW-Authenticate challenge: not a registry`, { latencyMs });
+      }
+    } else if (s !== 200) {
+      const reason =
+        s === 404
+          ? `${pingName} answered 404: no Registry API v2 there; check the mirror URL and its path`
+          : s >= 500
+            ? `${pingName} answered ${s} (server error)`
+            : `${pingName} answered ${s}; a registry answers 200 or 401`;
+      checks.push({ request: pingName, ok: false, status: s, reason });
+      return result("unreachable", reason, { latencyMs });
+    }
+    checks.push({ request: pingName, ok: true, status: s });
+  } catch (err) {
+    const reason = `${pingName}: ${errorText(err)}`;
+    checks.push({ request: pingName, ok: false, reason });
+    return result("unreachable", reason);
+  }
+  const auth: MirrorResult["auth"] = challenge ? challenge.scheme : "none";
+  const creds = await findCredentials(mirror.url.hostPort, mirror.url.path, o.authFiles, o.readText);
+  const extra = { latencyMs, auth, credentials: creds !== undefined };
+
+  // 2. Does it serve the manifest that must exist?
+  if (o.probe) {
+    const ref = parseProbe(o.probe);
+    const url = endpoints.manifest(ref);
+    const name = `HEAD ${url.pathname}`;
+    try {
+      let authorization: string | undefined;
+      if (challenge?.scheme === "bearer") {
+        const token = await fetchToken(
+          { challenge, repository: endpoints.repository(ref.name), credentials: creds, mirrorUrl: url, deadline, ca, verifyTls },
+          o.transport,
+          o.now,
+        );
+        authorization = `Bearer ${token}`;
+      } else if (challenge?.scheme === "basic" && creds) {
+        authorization = basicAuthorization(creds);
+      }
+      const { response } = await requestFollowingRedirects(
+        { url, method: "HEAD", deadline, ca, verifyTls, headers: { Accept: MANIFEST_ACCEPT } },
+        o.transport,
+        o.now,
+        authorization,
+      );
+      const s = response.status;
+      if (s === 200) {
+        const digest = header(response, "docker-content-digest");
+        checks.push({ request: name, ok: true, status: s, ...(digest ? { digest } : {}) });
+      } else {
+        const reason =
+          s === 404
+            ? `probe ${o.probe} not found on the mirror (${name} answered 404)`
+            : s === 401 || s === 403
+              ? creds
+                ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were refused (${s})`
+                : `probe ${o.probe} needs credentials (${s}); none found for ${mirror.url.hostPort} in the Docker or containers auth files`
+              : `${name} answered ${s}`;
+        checks.push({ request: name, ok: false, status: s, reason });
+        return result("degraded", reason, extra);
+      }
+    } catch (err) {
+      const reason = `${name}: ${errorText(err)}`;
+      checks.push({ request: name, ok: false, reason });
+      return result("degraded", reason, extra);
+    }
+  }
+
+  if (latencyMs > o.timeoutMs * SLOW_SHARE) {
+    return result("degraded", `slow: answered in ${latencyMs} ms, more than half the ${o.timeoutMs} ms timeout`, extra);
+  }
+  return result("healthy", undefined, extra);
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof HttpError) return err.message;
+  return err instanceof Error ? err.message.split("\n")[0]!.slice(0, 200) : String(err);
+}
