@@ -85,7 +85,9 @@ function hostsFile(
     if (reg.blocked && reg.mirrors.length > 0) say(key, "containerd cannot block a registry; `blocked: true` is not expressed");
   }
   const doc: Table = { ...root };
-  if (mirrors.length > 0) doc.host = Object.fromEntries(mirrors.map((m) => [containerdHostUrl(m), hostSettings(m)]));
+  // Always a `host` table, even an empty one: containerd 1.6 refuses a hosts.toml without it
+  // ("invalid `host` tree"), logs that, and silently falls back to the default host.
+  doc.host = Object.fromEntries(mirrors.map((m) => [containerdHostUrl(m), hostSettings(m)]));
   const content = `${header(input)}\n${stringify(doc).replace(/^\n+/, "").replace(/\n*$/, "\n")}`;
   return { path: `certs.d/${safeHostPort(hostPort)}/hosts.toml`, content, hasHeader: true };
 }
