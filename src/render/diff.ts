@@ -15,8 +15,9 @@ export function unifiedDiff(before: string, after: string, fromName: string, toN
   let j = 0;
   while (i < a.length || j < b.length) {
     if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ kind: " ", text: a[i]!, ai: i++, bi: j++ });
-    else if (j < b.length && (i >= a.length || lcs[i]![j + 1]! >= lcs[i + 1]![j]!)) ops.push({ kind: "+", text: b[j]!, ai: i, bi: j++ });
-    else ops.push({ kind: "-", text: a[i]!, ai: i++, bi: j });
+    // On a tie, removals come first, as in `diff -u`.
+    else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: "-", text: a[i]!, ai: i++, bi: j });
+    else ops.push({ kind: "+", text: b[j]!, ai: i, bi: j++ });
   }
   if (!ops.some((o) => o.kind !== " ")) return "";
   const context = 3;

@@ -100,3 +100,9 @@ test("mirrors equal up to the trailing slash are left as written", () => {
   const text = '{\n  "registry-mirrors": ["https://mirror.gcr.io"]\n}\n';
   assert.equal(mergeDaemonJson(text, { "registry-mirrors": ["https://mirror.gcr.io/"] }).text, text);
 });
+
+test("the printed diff shows removed lines before added ones, as diff -u does", async () => {
+  const { unifiedDiff } = await import("../../src/render/diff.js");
+  const d = unifiedDiff('{\n  "a": 1\n}\n', '{\n  "a": 2\n}\n', "old", "new");
+  assert.equal(d, '--- old\n+++ new\n@@ -1,3 +1,3 @@\n {\n-  "a": 1\n+  "a": 2\n }\n');
+});
