@@ -50,38 +50,48 @@ interface Manifest {
   files: Record<string, ManifestEntry>;
 }
 
+const IO_CONCURRENCY = 32;
+
+/** `fn` over `items` with at most `limit` in flight; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 export async function writeRendered(outDir: string, files: WritableFile[], opts: WriteOptions = {}): Promise<WriteResult> {
   const manifest = await readManifest(outDir);
-  const plans: { file: WritableFile; target: string; mode: number; changed: boolean }[] = [];
   const refused: string[] = [];
-  for (const file of files) {
+  // Reads, directory creation and synced writes run in parallel (bounded): a render of
+  // thousands of files is dominated by I/O latency, not by the work itself.
+  const plans = await mapLimit(files, IO_CONCURRENCY, async (file) => {
     const target = targetPath(outDir, file.path);
     const existing = await readExisting(target, file.path);
-    if (existing === undefined) {
-      plans.push({ file, target, mode: 0o644, changed: true });
-      continue;
-    }
-    if (existing.text === file.content) {
-      plans.push({ file, target, mode: existing.mode, changed: false });
-      continue;
-    }
+    if (existing === undefined) return { file, target, mode: 0o644, changed: true };
+    if (existing.text === file.content) return { file, target, mode: existing.mode, changed: false };
     const ours = existing.text.startsWith(HEADER_MARK) || manifest.files[file.path]?.sha256 === sha256(existing.text);
     if (!ours && !opts.force) refused.push(file.path);
-    plans.push({ file, target, mode: existing.mode, changed: true });
-  }
-  if (refused.length > 0) throw new UserOwnedError(refused);
+    return { file, target, mode: existing.mode, changed: true };
+  });
+  if (refused.length > 0) throw new UserOwnedError(refused.sort());
 
   const toWrite = plans.filter((p) => p.changed);
-  for (const p of toWrite) await mkdir(dirname(p.target), { recursive: true });
-  const temps: { temp: string; target: string }[] = [];
+  await mapLimit([...new Set(toWrite.map((p) => dirname(p.target)))], IO_CONCURRENCY, (dir) => mkdir(dir, { recursive: true }));
+  const temps = toWrite.map((p, i) => ({
+    temp: join(dirname(p.target), `.${p.file.path.split("/").pop()}.werf-mirror-${process.pid}-${i}.tmp`),
+    target: p.target,
+  }));
   try {
-    for (const [i, p] of toWrite.entries()) {
-      const temp = join(dirname(p.target), `.${p.file.path.split("/").pop()}.werf-mirror-${process.pid}-${i}.tmp`);
-      temps.push({ temp, target: p.target });
-      await writeFileSynced(temp, p.file.content, p.mode);
-    }
+    await mapLimit(toWrite, IO_CONCURRENCY, (p, i) => writeFileSynced(temps[i]!.temp, p.file.content, p.mode));
   } catch (err) {
     await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
     throw err;
