@@ -19,7 +19,7 @@ test("--help lists every command; each command has --help with usage, options, e
     const h = await runCli([c.name, "--help"], { cwd: root });
     assert.equal(h.code, 0, c.name);
     assert.match(h.stdout, new RegExp(`^Usage: werf-mirror ${c.name}`));
-    assert.match(h.stdout, /^Examples:\n  werf-mirror /m);
+    assert.match(h.stdout, /^Examples:\n  (sudo )?werf-mirror /m);
     assert.match(h.stdout, /^Exit codes:\n  0 /m);
     for (const o of c.options) assert.match(h.stdout, new RegExp(`--${o.name}\\b`), `${c.name} --${o.name}`);
   }

@@ -3,7 +3,7 @@
 // the user and is not overwritten without `force`); then every temp file is written next to its
 // target, and only then renamed over it. A failure before the renames leaves no file changed.
 import { createHash } from "node:crypto";
-import { mkdir, open, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { HEADER_MARK } from "../backends/common.js";
 import type { RenderedFile } from "../backends/types.js";
@@ -50,32 +50,16 @@ interface Manifest {
   files: Record<string, ManifestEntry>;
 }
 
-const IO_CONCURRENCY = 32;
-
-/** `fn` over `items` with at most `limit` in flight; results in input order. */
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 export async function writeRendered(outDir: string, files: WritableFile[], opts: WriteOptions = {}): Promise<WriteResult> {
-  const manifest = await readManifest(outDir);
+  const manifest = readManifest(outDir);
   const refused: string[] = [];
-  // Reads, directory creation and synced writes run in parallel (bounded): a render of
-  // thousands of files is dominated by I/O latency, not by the work itself.
-  const plans = await mapLimit(files, IO_CONCURRENCY, async (file) => {
+  // Synchronous file calls on purpose: a render writes up to thousands of small files, and the
+  // thread-pool round trips of the promise API cost more than the system calls themselves.
+  const plans = files.map((file) => {
     const target = targetPath(outDir, file.path);
-    const existing = await readExisting(target, file.path);
+    const existing = readExisting(target, file.path);
     if (existing === undefined) return { file, target, mode: 0o644, changed: true };
     if (existing.text === file.content) return { file, target, mode: existing.mode, changed: false };
     const ours = existing.text.startsWith(HEADER_MARK) || manifest.files[file.path]?.sha256 === sha256(existing.text);
@@ -85,25 +69,25 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
   if (refused.length > 0) throw new UserOwnedError(refused.sort());
 
   const toWrite = plans.filter((p) => p.changed);
-  await mapLimit([...new Set(toWrite.map((p) => dirname(p.target)))], IO_CONCURRENCY, (dir) => mkdir(dir, { recursive: true }));
+  for (const dir of new Set(toWrite.map((p) => dirname(p.target)))) mkdirSync(dir, { recursive: true });
   const temps = toWrite.map((p, i) => ({
     temp: join(dirname(p.target), `.${p.file.path.split("/").pop()}.werf-mirror-${process.pid}-${i}.tmp`),
     target: p.target,
   }));
   try {
-    await mapLimit(toWrite, IO_CONCURRENCY, (p, i) => writeFileSynced(temps[i]!.temp, p.file.content, p.mode));
+    toWrite.forEach((p, i) => writeTempFile(temps[i]!.temp, p.file.content, p.mode));
   } catch (err) {
-    await Promise.all(temps.map((t) => unlink(t.temp).catch(() => undefined)));
+    for (const t of temps) removeQuietly(t.temp);
     throw err;
   }
   let renamed = 0;
   try {
     for (const t of temps) {
-      await rename(t.temp, t.target);
+      renameSync(t.temp, t.target);
       renamed++;
     }
   } catch (err) {
-    await Promise.all(temps.slice(renamed).map((t) => unlink(t.temp).catch(() => undefined)));
+    for (const t of temps.slice(renamed)) removeQuietly(t.temp);
     throw err;
   }
 
@@ -119,17 +103,26 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
       continue;
     }
     const target = targetPath(outDir, path);
-    const existing = await readExisting(target, path).catch(() => undefined);
+    let existing: ReturnType<typeof readExisting>;
+    try {
+      existing = readExisting(target, path);
+    } catch {
+      existing = undefined;
+    }
     if (existing && sha256(existing.text) === entry.sha256) {
-      await unlink(target);
+      unlinkSync(target);
       removed.push(path);
-      await rmdir(dirname(target)).catch(() => undefined); // only when empty, e.g. certs.d/<host>
+      try {
+        rmdirSync(dirname(target)); // only when empty, e.g. certs.d/<host>
+      } catch {
+        // not empty: other files live there
+      }
     } else if (existing) {
       next.files[path] = entry;
     }
   }
   for (const f of files) next.files[f.path] = { sha256: sha256(f.content), ...(f.backend ? { backend: f.backend } : {}) };
-  await writeManifest(outDir, next);
+  writeManifest(outDir, next);
   return {
     written: toWrite.map((p) => p.file.path),
     unchanged: plans.filter((p) => !p.changed).map((p) => p.file.path),
@@ -146,32 +139,53 @@ function targetPath(outDir: string, relative: string): string {
   return join(outDir, clean);
 }
 
-async function readExisting(target: string, shown: string): Promise<{ text: string; mode: number } | undefined> {
-  let info;
+function readExisting(target: string, shown: string): { text: string; mode: number } | undefined {
+  let fd: number;
   try {
-    info = await stat(target);
+    fd = openSync(target, "r");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new Error(`${shown} exists and is not a regular file; remove it or choose another --out-dir`);
     throw err;
   }
-  if (!info.isFile()) throw new Error(`${shown} exists and is not a regular file; remove it or choose another --out-dir`);
-  return { text: await readFile(target, "utf8"), mode: info.mode & 0o7777 };
-}
-
-async function writeFileSynced(path: string, content: string, mode: number): Promise<void> {
-  const handle = await open(path, "wx", mode);
   try {
-    await handle.writeFile(content, "utf8");
-    await handle.chmod(mode); // the umask may have narrowed the mode given to open
-    await handle.sync();
+    const info = fstatSync(fd);
+    if (!info.isFile()) throw new Error(`${shown} exists and is not a regular file; remove it or choose another --out-dir`);
+    return { text: readFileSync(fd, "utf8"), mode: info.mode & 0o7777 };
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-async function readManifest(outDir: string): Promise<Manifest> {
+/**
+ * A new temp file, complete before it is renamed over the target. No fsync: the rename makes the
+ * swap atomic for every reader and against a killed process, and rendered files can always be
+ * rendered again; `apply docker`, which edits a file that cannot, does fsync (daemon-json.ts).
+ */
+function writeTempFile(path: string, content: string, mode: number): void {
+  writeFileSync(path, content, { flag: "wx", mode });
+  // The umask may have narrowed the mode given to open.
+  if (mode !== (mode & ~currentUmask())) chmodSync(path, mode);
+}
+
+let umask: number | undefined;
+function currentUmask(): number {
+  // process.umask(mask) sets and returns the old one; put it straight back.
+  if (umask === undefined) process.umask((umask = process.umask(0o022)));
+  return umask;
+}
+
+function removeQuietly(path: string): void {
   try {
-    const data = JSON.parse(await readFile(join(outDir, MANIFEST_NAME), "utf8")) as Partial<Manifest>;
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
+}
+
+function readManifest(outDir: string): Manifest {
+  try {
+    const data = JSON.parse(readFileSync(join(outDir, MANIFEST_NAME), "utf8")) as Partial<Manifest>;
     if (data && typeof data.files === "object" && data.files !== null) return { version: 1, files: data.files };
   } catch {
     // Missing or unreadable: no file counts as ours by hash.
@@ -179,16 +193,16 @@ async function readManifest(outDir: string): Promise<Manifest> {
   return { version: 1, files: {} };
 }
 
-async function writeManifest(outDir: string, manifest: Manifest): Promise<void> {
+function writeManifest(outDir: string, manifest: Manifest): void {
   const sorted: Manifest = { version: 1, files: Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
   const target = join(outDir, MANIFEST_NAME);
   const temp = join(outDir, `.werf-mirror-manifest.${process.pid}.tmp`);
-  await mkdir(outDir, { recursive: true });
+  mkdirSync(outDir, { recursive: true });
   try {
-    await writeFileSynced(temp, `${JSON.stringify(sorted, null, 2)}\n`, 0o644);
-    await rename(temp, target);
+    writeTempFile(temp, `${JSON.stringify(sorted, null, 2)}\n`, 0o644);
+    renameSync(temp, target);
   } catch (err) {
-    await unlink(temp).catch(() => undefined);
+    removeQuietly(temp);
     throw err;
   }
 }

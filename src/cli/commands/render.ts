@@ -9,6 +9,7 @@ import type { Model } from "../../config/types.js";
 import { UserOwnedError, writeRendered } from "../../render/write.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command, type Context } from "../command.js";
 import { loadForCommand } from "../load.js";
+import { limitList } from "../diagnostics.js";
 
 export const renderCommand: Command = {
   name: "render",
@@ -72,12 +73,14 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
       const written = await writeRendered(outDir, result.files, { force: ctx.values.force === true, backends: result.backends });
       if (!ctx.quiet) {
         const shown = displayPath(outDir, ctx.cwd);
-        const lines = result.files.map((f) => {
-          const state = written.written.includes(f.path) ? "wrote    " : "unchanged";
-          return `  ${state} ${join(shown, f.path)}`;
-        });
+        const wrote = new Set(written.written);
+        const lines = result.files.map((f) => `  ${wrote.has(f.path) ? "wrote    " : "unchanged"} ${join(shown, f.path)}`);
         for (const r of written.removed) lines.push(`  removed   ${join(shown, r)} (no longer produced)`);
-        ctx.io.stdout(`${lines.join("\n")}\n${nextSteps(result, shown)}`);
+        const listed = limitList(ctx, lines);
+        if (listed.hidden > 0) {
+          listed.shown.push(`  ... and ${listed.hidden} more (${written.written.length} written, ${written.unchanged.length} unchanged, ${written.removed.length} removed in all; --verbose lists every file)`);
+        }
+        ctx.io.stdout(`${listed.shown.join("\n")}\n${nextSteps(result, shown)}`);
       }
       return EXIT_OK;
     } catch (err) {
@@ -143,7 +146,9 @@ async function readBase(ctx: Context): Promise<{ text?: string; name?: string } 
 }
 
 function printWarnings(ctx: Context, warnings: RenderWarning[]): void {
-  for (const w of warnings) ctx.io.stderr(`warning: ${w.consumer}: ${w.registry}: ${w.message}\n`);
+  const { shown, hidden } = limitList(ctx, warnings);
+  for (const w of shown) ctx.io.stderr(`warning: ${w.consumer}: ${w.registry}: ${w.message}\n`);
+  if (hidden > 0) ctx.io.stderr(`... and ${hidden} more warnings (--verbose shows all)\n`);
 }
 
 function nextSteps(result: RenderAllResult, dir: string): string {
