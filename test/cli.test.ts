@@ -19,8 +19,9 @@ test("--help lists every command; each command has --help with usage, options, e
     const h = await runCli([c.name, "--help"], { cwd: root });
     assert.equal(h.code, 0, c.name);
     assert.match(h.stdout, new RegExp(`^Usage: werf-mirror ${c.name}`));
-    assert.match(h.stdout, /^Examples:\n  (sudo )?werf-mirror /m);
-    assert.match(h.stdout, /^Exit codes:\n  0 /m);
+    const examples = /^Examples:\n((?:  .*\n)+)/m.exec(h.stdout)?.[1] ?? "";
+    assert.ok(examples.includes(`werf-mirror ${c.name}`), `${c.name} --help shows an example of itself`);
+    assert.match(h.stdout, /^Exit codes:\n  \S/m);
     for (const o of c.options) assert.match(h.stdout, new RegExp(`--${o.name}\\b`), `${c.name} --${o.name}`);
   }
   const none = await runCli([], { cwd: root });
