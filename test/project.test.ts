@@ -51,3 +51,13 @@ test("the bundled executable (esbuild, one file) runs lint on the example", () =
   assert.match(out, /0 errors/);
   assert.equal(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim(), JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
 });
+
+test("the start-up name lists match the registries they stand for", async () => {
+  const { RENDERERS, RENDER_TARGETS } = await import("../src/backends/index.js");
+  const { RENDER_TARGET_NAMES } = await import("../src/backends/names.js");
+  assert.deepEqual(RENDER_TARGET_NAMES, RENDER_TARGETS);
+  assert.deepEqual(RENDER_TARGET_NAMES, [...RENDERERS.map((r) => r.name), "all"]);
+  const { PREFLIGHT_FORMATS } = await import("../src/format/preflight-index.js");
+  const { PREFLIGHT_FORMAT_NAMES } = await import("../src/format/preflight-names.js");
+  assert.deepEqual(PREFLIGHT_FORMAT_NAMES, Object.keys(PREFLIGHT_FORMATS));
+});

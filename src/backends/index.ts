@@ -21,6 +21,7 @@ export const RENDERERS: Renderer[] = [
 ];
 
 export const RENDER_TARGETS = [...RENDERERS.map((r) => r.name), "all"];
+export { RENDER_TARGET_NAMES } from "./names.js";
 
 export interface TargetFile extends RenderedFile {
   /** The renderer that produced the file (the first one, when two produce the same path). */

@@ -1,6 +1,4 @@
 import { resolve } from "node:path";
-import { daemonJsonFragment } from "../../backends/docker.js";
-import { applyDaemonJson, DaemonJsonError } from "../../render/daemon-json.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command } from "../command.js";
 import { loadForCommand } from "../load.js";
 
@@ -43,6 +41,8 @@ The change is printed as a diff, followed by how to make dockerd read it.`,
     }
     const loaded = await loadForCommand(ctx);
     if ("exit" in loaded) return loaded.exit;
+    const { daemonJsonFragment } = await import("../../backends/docker.js");
+    const { applyDaemonJson, DaemonJsonError } = await import("../../render/daemon-json.js");
     const { fragment, warnings } = daemonJsonFragment({ model: loaded.model, sourceName: "" });
     if (!ctx.quiet) for (const w of warnings) ctx.io.stderr(`warning: ${w.consumer}: ${w.registry}: ${w.message}\n`);
     if (!fragment["registry-mirrors"] && !fragment["insecure-registries"]) {

@@ -1,4 +1,3 @@
-import { stringify } from "yaml";
 import { formatOrigin } from "../../config/origin.js";
 import type { Model } from "../../config/types.js";
 import { EXIT_OK, type Command } from "../command.js";
@@ -41,6 +40,7 @@ origin: FILE:LINE:COL, the environment variable, the flag, or "default".`,
       return EXIT_OK;
     }
     const view = effectiveConfig(model);
+    const { stringify } = await import("yaml");
     ctx.io.stdout(json ? JSON.stringify(view, null, 2) + "\n" : stringify(view, { lineWidth: 0 }));
     return EXIT_OK;
   },

@@ -2,9 +2,8 @@ import { resolve } from "node:path";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command, type Context } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
-import { runPreflight, type PreflightRun } from "../preflight-run.js";
-import { formatEnv, formatEnvFile, type EnvShell } from "../../format/env.js";
-import { writeFileAtomic } from "../../preflight/files.js";
+import type { PreflightRun } from "../preflight-run.js";
+import type { EnvShell } from "../../format/env.js";
 
 export const envCommand: Command = {
   name: "env",
@@ -54,6 +53,9 @@ hands on every declared mirror.`,
       ctx.io.stderr("werf-mirror env: use one of --as-file and --as-env-file\n");
       return EXIT_USAGE;
     }
+    const { runPreflight } = await import("../preflight-run.js");
+    const { formatEnv, formatEnvFile } = await import("../../format/env.js");
+    const { writeFileAtomic } = await import("../../preflight/files.js");
     const run = await runPreflight(ctx, loaded.model, {
       offline: ctx.values.offline === true,
       reuse: ctx.values.refresh !== true,

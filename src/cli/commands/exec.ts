@@ -3,8 +3,6 @@ import { constants } from "node:os";
 import { EXIT_FINDINGS, EXIT_USAGE, type Command } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
-import { runPreflight } from "../preflight-run.js";
-import { WERF_MIRROR_PREFIX } from "../../preflight/handoff.js";
 import { reportFailure } from "./env.js";
 
 const FORWARDED = ["SIGINT", "SIGTERM"] as const;
@@ -40,6 +38,8 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
     }
     const loaded = await loadForCommand(ctx);
     if ("exit" in loaded) return loaded.exit;
+    const { runPreflight } = await import("../preflight-run.js");
+    const { WERF_MIRROR_PREFIX } = await import("../../preflight/handoff.js");
     const run = await runPreflight(ctx, loaded.model, {
       offline: ctx.values.offline === true,
       reuse: ctx.values.refresh !== true,

@@ -1,8 +1,7 @@
 import { EXIT_FINDINGS, EXIT_OK, type Command } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
-import { runPreflight } from "../preflight-run.js";
-import { PREFLIGHT_FORMATS } from "../../format/preflight-index.js";
+import { PREFLIGHT_FORMAT_NAMES } from "../../format/preflight-names.js";
 
 export const preflightCommand: Command = {
   name: "preflight",
@@ -24,7 +23,7 @@ DOCKER_HOST) and every docker.io mirror it lacks is an error, with the daemon.js
 Writes <output.dir>/preflight.json, and the hand-off for werf under <output.dir>/handoff/
 (env.sh and registries.conf of the mirrors handed on): see \`werf-mirror env\`.`,
   options: [
-    { name: "format", type: "string", choices: Object.keys(PREFLIGHT_FORMATS), default: "text", description: "Report format" },
+    { name: "format", type: "string", choices: PREFLIGHT_FORMAT_NAMES, default: "text", description: "Report format" },
     { name: "offline", type: "boolean", description: "Probe nothing: every declared mirror is handed on as is" },
     WERF_BACKEND_OPTION,
   ],
@@ -47,6 +46,9 @@ Writes <output.dir>/preflight.json, and the hand-off for werf under <output.dir>
     const loaded = await loadForCommand(ctx);
     if ("exit" in loaded) return loaded.exit;
     const format = (ctx.values.format as string | undefined) ?? "text";
+    // Loaded on use: the network stack (https, tls) costs start-up time other commands need not pay.
+    const { runPreflight } = await import("../preflight-run.js");
+    const { PREFLIGHT_FORMATS } = await import("../../format/preflight-index.js");
     const run = await runPreflight(ctx, loaded.model, { offline: ctx.values.offline === true, reuse: false, progress: format === "text" });
     const formatter = PREFLIGHT_FORMATS[format]!;
     if (!(ctx.quiet && format === "text" && run.report.ok)) {

@@ -1,12 +1,11 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
-import { renderAll, RENDER_TARGETS, RenderError, type RenderAllResult } from "../../backends/index.js";
-import { HEADER_MARK } from "../../backends/common.js";
+import type { RenderAllResult } from "../../backends/index.js";
+import { HEADER_MARK, RENDER_TARGET_NAMES } from "../../backends/names.js";
 import type { RenderWarning } from "../../backends/types.js";
 import { displayPath } from "../../config/origin.js";
 import type { Model } from "../../config/types.js";
-import { UserOwnedError, writeRendered } from "../../render/write.js";
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command, type Context } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { limitList } from "../diagnostics.js";
@@ -27,7 +26,7 @@ registries.conf starts from the host's effective file (--base; default: $CONTAIN
 else ~/.config/containers/registries.conf for non-root users when it exists, else
 /etc/containers/registries.conf), so the host's other settings are kept.`,
   options: [
-    { name: "backend", type: "string", choices: RENDER_TARGETS, default: "all", description: "Which consumer's files to render" },
+    { name: "backend", type: "string", choices: RENDER_TARGET_NAMES, default: "all", description: "Which consumer's files to render" },
     { name: "stdout", type: "boolean", description: "Print the files instead of writing them" },
     { name: "force", type: "boolean", description: "Overwrite files that werf-mirror did not write" },
     { name: "base", type: "string", value: "PATH", description: "registries.conf to merge onto (/dev/null: none)" },
@@ -46,6 +45,9 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
     const { model } = loaded;
     const target = (ctx.values.backend as string | undefined) ?? "all";
 
+    // Loaded on use, so other commands do not pay for the renderers at start-up.
+    const { renderAll, RenderError } = await import("../../backends/index.js");
+    const { UserOwnedError, writeRendered } = await import("../../render/write.js");
     const base = await readBase(ctx);
     if ("exit" in base) return base.exit;
     let result: RenderAllResult;
