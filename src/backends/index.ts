@@ -47,12 +47,15 @@ export function renderAll(names: string[], input: RenderInput): RenderAllResult 
   const warnings: RenderWarning[] = [];
   const backends: string[] = [];
   const seenWarnings = new Set<string>();
+  const seenPaths = new Set<string>();
   for (const renderer of RENDERERS) {
     if (!wanted.has(renderer.name)) continue;
     backends.push(renderer.name);
     const result = renderer.render(input);
     for (const file of result.files) {
-      if (!files.some((f) => f.path === file.path)) files.push({ ...file, backend: renderer.name });
+      if (seenPaths.has(file.path)) continue;
+      seenPaths.add(file.path);
+      files.push({ ...file, backend: renderer.name });
     }
     for (const w of result.warnings) {
       const id = JSON.stringify([w.registry, w.consumer, w.message]);
