@@ -150,11 +150,11 @@ export async function readConfigFile(
       }
       return { diagnostics };
     }
-    parsed = parseConfigText(file, text, scan.block.body, scan.block.bodyOffset);
+    parsed = await parseConfigText(file, text, scan.block.body, scan.block.bodyOffset);
   } else if (basename(file) === "package.json") {
-    parsed = parseConfigText(file, text, text, 0, [PACKAGE_PROP]);
+    parsed = await parseConfigText(file, text, text, 0, [PACKAGE_PROP]);
   } else {
-    parsed = parseConfigText(file, text, text);
+    parsed = await parseConfigText(file, text, text);
   }
   diagnostics.push(...parsed.diagnostics);
   const source = parsed.source;

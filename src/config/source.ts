@@ -1,152 +1,178 @@
-// A config document parsed with the `yaml` package, keeping enough to turn any path in the
-// data into file:line:col. The document may be a slice of a larger file (the werf.yaml comment
-// block) or a key inside one (package.json's `werfMirror`): offsets are mapped back to the file.
-import { LineCounter, parseDocument, isMap, isSeq, isPair, isScalar, type Document, type Node, type Pair, type YAMLMap } from "yaml";
+// A config document parsed with positions, so that any path in the data turns into
+// file:line:col. The document may be a slice of a larger file (the werf.yaml comment block) or a
+// key inside one (package.json's `werfMirror`): offsets are mapped back to the file.
+//
+// Two parsers, one result: the common subset of YAML that configs are written in is read by
+// fast-yaml.ts (a single pass, about ten times faster); anything else, including every input
+// with an error, goes to the `yaml` package, which also writes every syntax diagnostic. A
+// differential test keeps the two equal on everything the fast one accepts.
+import type { Document, Node, Pair, YAMLMap } from "yaml";
 import type { Diagnostic, Origin } from "./types.js";
+import { parseFastYaml } from "./fast-yaml.js";
+
+export type PathSegment = string | number;
 
 export interface ConfigSource {
   /** Absolute path of the file. */
   file: string;
-  /** The parsed document: whole file, or the werf.yaml block body. */
-  doc: Document.Parsed;
-  /** Where the config lives inside `doc` (`["werfMirror"]` for package.json). */
-  root: (string | number)[];
+  /** Where the config lives inside the document (`["werfMirror"]` for package.json). */
+  root: PathSegment[];
   /** Offset of the document's text within the file. */
   baseOffset: number;
-  /** Line counter over the whole file. */
-  lines: LineCounter;
+  /** Line starts of the whole file. */
+  lines: LineTable;
   /** The config as plain data (undefined when the document is empty). */
   data: unknown;
+  /** Offset in the document's text of the value (or key) at a full path, if it exists. */
+  offsetOf(path: PathSegment[], key: boolean): number | undefined;
 }
-
-export type PathSegment = string | number;
 
 export interface ParseResult {
   source?: ConfigSource;
   diagnostics: Diagnostic[];
 }
 
+/** Line starts of a text, to turn offsets into 1-based line and column. */
+export class LineTable {
+  private readonly starts: number[] = [0];
+  constructor(text: string) {
+    for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) this.starts.push(i + 1);
+  }
+  linePos(offset: number): { line: number; col: number } {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo + 1, col: offset - this.starts[lo]! + 1 };
+  }
+}
+
 /** Parses `text` (a slice of `fullText` starting at `baseOffset`) as YAML with positions. */
-export function parseConfigText(
+export async function parseConfigText(
   file: string,
   fullText: string,
   text: string,
   baseOffset = 0,
   root: PathSegment[] = [],
-): ParseResult {
-  const lines = countLines(fullText);
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
-  const source: ConfigSource = { file, doc, root, baseOffset, lines, data: undefined };
-  const diagnostics: Diagnostic[] = [];
-  for (const err of doc.errors) {
-    const at = (err.pos?.[0] ?? 0) + baseOffset;
-    diagnostics.push({
-      severity: "error",
-      rule: err.code === "DUPLICATE_KEY" ? "duplicate-key" : "yaml-syntax",
-      message:
-        err.code === "DUPLICATE_KEY"
-          ? "this key appears twice in the same mapping; keep one"
-          : `YAML syntax error: ${firstLine(err.message)}; fix the YAML at this position`,
-      origin: originAt(source, at),
-    });
+): Promise<ParseResult> {
+  const lines = new LineTable(fullText);
+  const fast = parseFastYaml(text);
+  if (fast) {
+    const source: ConfigSource = { file, root, baseOffset, lines, data: dig(fast.data, root), offsetOf: (path, key) => fast.offsetOf(path, key) };
+    return { source, diagnostics: [] };
   }
+  return parseWithYamlPackage(file, text, baseOffset, root, lines);
+}
+
+async function parseWithYamlPackage(
+  file: string,
+  text: string,
+  baseOffset: number,
+  root: PathSegment[],
+  lines: LineTable,
+): Promise<ParseResult> {
+  const { parseDocument } = await import("yaml");
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number) => originAt({ file, lines }, offset + baseOffset);
+  const diagnostics: Diagnostic[] = doc.errors.map((err) => ({
+    severity: "error",
+    rule: err.code === "DUPLICATE_KEY" ? "duplicate-key" : "yaml-syntax",
+    message:
+      err.code === "DUPLICATE_KEY"
+        ? "this key appears twice in the same mapping; keep one"
+        : `YAML syntax error: ${firstLine(err.message)}; fix the YAML at this position`,
+    origin: at(err.pos?.[0] ?? 0),
+  }));
   if (diagnostics.length > 0) return { diagnostics };
   let data: unknown;
   try {
     // maxAliasCount bounds alias expansion ("billion laughs").
     data = doc.toJS({ maxAliasCount: 100 });
   } catch (err) {
-    const node = doc.contents;
+    const message = (err as Error).message;
     return {
       diagnostics: [
         {
           severity: "error",
           rule: "yaml-syntax",
-          message: /unresolved alias/i.test((err as Error).message)
-            ? `YAML error: ${firstLine((err as Error).message)}; define each anchor (&name) before its alias (*name), or quote values that start with * or &`
-            : `YAML error: ${firstLine((err as Error).message)}; write the values out instead of nesting aliases`,
-          origin: originAt(source, (node?.range?.[0] ?? 0) + baseOffset),
+          message: /unresolved alias/i.test(message)
+            ? `YAML error: ${firstLine(message)}; define each anchor (&name) before its alias (*name), or quote values that start with * or &`
+            : `YAML error: ${firstLine(message)}; write the values out instead of nesting aliases`,
+          origin: at(doc.contents?.range?.[0] ?? 0),
         },
       ],
     };
   }
-  for (const seg of root) {
-    data = data && typeof data === "object" ? (data as Record<string | number, unknown>)[seg] : undefined;
-  }
-  source.data = data;
-  return { source, diagnostics };
+  const yaml = await import("yaml");
+  const source: ConfigSource = { file, root, baseOffset, lines, data: dig(data, root), offsetOf: documentOffsets(doc, yaml) };
+  return { source, diagnostics: [] };
+}
+
+function dig(data: unknown, root: PathSegment[]): unknown {
+  let value = data;
+  for (const seg of root) value = value && typeof value === "object" ? (value as Record<string | number, unknown>)[seg] : undefined;
+  return value;
 }
 
 /** The yaml package's messages repeat the source line after a colon: keep the sentence only. */
-/** A line counter over the whole file, so that positions inside a slice are the file's own. */
-export function countLines(text: string): LineCounter {
-  const lines = new LineCounter();
-  lines.addNewLine(0);
-  for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
-  return lines;
-}
-
 function firstLine(message: string): string {
   const line = message.split("\n")[0] ?? message;
   return line.replace(/ at line \d+, column \d+:?\s*$/, "").trim();
 }
 
-export function originAt(source: Pick<ConfigSource, "file" | "lines">, offset: number): Origin {
+export function originAt(source: { file: string; lines: LineTable }, offset: number): Origin {
   const { line, col } = source.lines.linePos(offset);
   return { kind: "file", file: source.file, line, col };
 }
 
 /**
  * The position of a value (or of its key, with `key: true`) at `path` below the config root.
- * Falls back to the nearest existing ancestor.
+ * Falls back to the nearest existing ancestor (e.g. the mapping a required key is missing from).
  */
 export function locate(source: ConfigSource, path: PathSegment[], opts: { key?: boolean } = {}): Origin {
   const full = [...source.root, ...path];
-  let node: unknown = source.doc.contents;
-  let best: Node | undefined = isNodeWithRange(node) ? node : undefined;
-  for (let i = 0; i < full.length; i++) {
-    const seg = full[i];
-    const last = i === full.length - 1;
-    if (isMap(node)) {
-      const pair = pairIndex(node).get(String(seg));
-      if (!pair) break;
-      if (last && opts.key && isNodeWithRange(pair.key)) {
-        best = pair.key;
-        break;
+  let offset = source.offsetOf(full, opts.key === true);
+  for (let n = full.length - 1; offset === undefined && n >= 0; n--) offset = source.offsetOf(full.slice(0, n), false);
+  return originAt(source, (offset ?? 0) + source.baseOffset);
+}
+
+type YamlModule = typeof import("yaml");
+
+/** offsetOf over a yaml Document; mappings are indexed once so lookups stay linear overall. */
+function documentOffsets(doc: Document.Parsed, yaml: YamlModule): ConfigSource["offsetOf"] {
+  const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
+  const pairIndex = (map: YAMLMap): Map<string, Pair> => {
+    let index = indexes.get(map);
+    if (!index) {
+      index = new Map();
+      for (const p of map.items) {
+        const k = yaml.isScalar(p.key) ? String(p.key.value) : undefined;
+        if (k !== undefined && !index.has(k)) index.set(k, p);
       }
-      node = pair.value;
-      if (isNodeWithRange(pair.value)) best = pair.value;
-      else if (isNodeWithRange(pair.key)) best = pair.key;
-    } else if (isSeq(node) && typeof seg === "number") {
-      node = node.items[seg];
-      if (!isNodeWithRange(node)) break;
-      best = node;
-    } else break;
-  }
-  const offset = best?.range?.[0] ?? 0;
-  return originAt(source, offset + source.baseOffset);
-}
-
-// Lookups by key, built once per mapping: locating every value of a large file stays linear.
-const pairIndexes = new WeakMap<object, Map<string, Pair>>();
-function pairIndex(map: YAMLMap): Map<string, Pair> {
-  let index = pairIndexes.get(map);
-  if (!index) {
-    index = new Map();
-    for (const p of map.items) {
-      const k = isPair(p) ? scalarValue(p.key) : undefined;
-      if (k !== undefined && !index.has(k)) index.set(k, p);
+      indexes.set(map, index);
     }
-    pairIndexes.set(map, index);
-  }
-  return index;
-}
-
-function scalarValue(node: unknown): string | undefined {
-  if (isScalar(node)) return String(node.value);
-  return undefined;
-}
-
-function isNodeWithRange(node: unknown): node is Node {
-  return !!node && typeof node === "object" && "range" in node && Array.isArray((node as Node).range);
+    return index;
+  };
+  const start = (n: unknown) => (n && typeof n === "object" && "range" in n && Array.isArray((n as Node).range) ? (n as Node).range![0] : undefined);
+  return (path, key) => {
+    let node: unknown = doc.contents;
+    for (let i = 0; i < path.length; i++) {
+      const seg = path[i]!;
+      if (yaml.isMap(node)) {
+        const pair = pairIndex(node).get(String(seg));
+        if (!pair) return undefined;
+        if (i === path.length - 1 && key) return start(pair.key);
+        // A value without a position of its own: point at its key.
+        if (start(pair.value) === undefined) return i === path.length - 1 ? start(pair.key) : undefined;
+        node = pair.value;
+      } else if (yaml.isSeq(node) && typeof seg === "number") {
+        node = node.items[seg];
+        if (node === undefined) return undefined;
+      } else return undefined;
+    }
+    return start(node);
+  };
 }

@@ -8,7 +8,7 @@
 //
 // Only the comment body is read; the rest of werf.yaml (templates included) is never parsed.
 import type { Diagnostic } from "./types.js";
-import { countLines, originAt, type ConfigSource } from "./source.js";
+import { LineTable, originAt, type ConfigSource } from "./source.js";
 
 export const WERF_YAML_NAMES = ["werf.yaml", "werf.yml"];
 
@@ -33,7 +33,7 @@ export function isWerfYaml(path: string): boolean {
 
 /** Finds the werf-mirror comment block and checks werf.yaml for keys werf itself would reject. */
 export function scanWerfYaml(file: string, text: string): WerfYamlScan {
-  const lines = countLines(text);
+  const lines = new LineTable(text);
   const at = (offset: number) => originAt({ file, lines }, offset);
   const diagnostics: Diagnostic[] = [];
   let block: WerfYamlBlock | undefined;
