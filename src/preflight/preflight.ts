@@ -8,7 +8,7 @@ import type { Model, Registry } from "../config/types.js";
 import { configHash } from "./config-hash.js";
 import { authFiles, type ReadText } from "./credentials.js";
 import { daemonJsonFor, dockerEndpoint, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
-import { HttpError, nodeTransport, type Transport } from "./http.js";
+import { envTransport, HttpError, type Transport } from "./http.js";
 import { applyPolicy } from "./policy.js";
 import { probeMirror } from "./probe-mirror.js";
 import type { DockerCheck, Finding, MirrorResult, PreflightReport, ProgressEvent, RegistryResult } from "./types.js";
@@ -44,7 +44,7 @@ export function isDockerHub(r: Registry): boolean {
 export async function preflight(model: Model, deps: PreflightDeps = {}): Promise<PreflightReport> {
   const env = deps.env ?? {};
   const now = deps.now ?? (() => performance.now());
-  const transport = deps.transport ?? nodeTransport;
+  const transport = deps.transport ?? envTransport(env);
   const readText = deps.readText ?? readTextFile;
   const home = env.HOME || (deps.env ? undefined : homedir());
   const offline = deps.offline === true;
