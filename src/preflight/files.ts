@@ -1,6 +1,10 @@
 // Where preflight keeps its results under output.dir, writing them atomically (temp file in
-// the same directory, then rename), and reading back a fresh result for `env` and `exec`.
-import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+// the same directory, synced, then renamed), and reading back a fresh result for `env` and `exec`.
+// Everything written here is private to the user who ran preflight (mode 0600): preflight.json
+// records which mirrors need credentials, where they came from and text from the servers; the
+// hand-off files are per-user runtime state read by the same user's werf. None of them is meant
+// to hold a secret; 0600 is the second line of defence. A file that is replaced keeps its owner.
+import { chown, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 import type { PreflightReport } from "./types.js";
@@ -29,11 +33,25 @@ export function preflightPaths(outDir: string): PreflightPaths {
   };
 }
 
-export async function writeFileAtomic(path: string, content: string, mode = 0o644): Promise<void> {
+/** Mode of every file preflight, env and exec write. */
+export const PRIVATE_MODE = 0o600;
+
+export async function writeFileAtomic(path: string, content: string, mode = PRIVATE_MODE): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = join(dirname(path), `.${path.split("/").pop()}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
+  const old = await stat(path).catch(() => undefined);
   try {
-    await writeFile(tmp, content, { mode });
+    const handle = await open(tmp, "wx", mode);
+    try {
+      await handle.writeFile(content, "utf8");
+      await handle.chmod(mode); // exact, whatever the umask
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (old && (old.uid !== process.getuid?.() || old.gid !== process.getgid?.())) {
+      await chown(tmp, old.uid, old.gid).catch(() => undefined); // only root can; others keep their own
+    }
     await rename(tmp, path);
   } catch (err) {
     await rm(tmp, { force: true });

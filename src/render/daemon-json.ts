@@ -1,7 +1,8 @@
 // `apply docker`: merging the rendered fragment into the real daemon.json. Every other key is
 // kept in its place; an unparsable file is refused with its line and column and left untouched;
-// the old file is backed up; the write is atomic and keeps the file's mode.
-import { copyFile, constants, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
+// the old file is backed up; the write is atomic and keeps the file's mode, owner and group.
+import { randomBytes } from "node:crypto";
+import { chown, copyFile, constants, mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import type { DaemonJsonFragment } from "../backends/docker.js";
 import { unifiedDiff } from "./diff.js";
@@ -190,10 +191,12 @@ export function backupStamp(now: Date): string {
 export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<ApplyDaemonJsonResult> {
   let existing: string | undefined;
   let mode = 0o644;
+  let owner: { uid: number; gid: number } | undefined;
   try {
     const info = await stat(opts.path);
     if (!info.isFile()) throw new Error(`${opts.path} is not a regular file; nothing written`);
     mode = info.mode & 0o7777;
+    owner = { uid: info.uid, gid: info.gid };
     existing = await readFile(opts.path, "utf8");
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
@@ -213,6 +216,7 @@ export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<App
       try {
         await copyFile(opts.path, candidate, constants.COPYFILE_EXCL);
         backupPath = candidate;
+        if (owner) await keepOwner(candidate, owner);
         break;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== "EEXIST" || n > 100) throw err;
@@ -221,12 +225,15 @@ export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<App
   } else {
     await mkdir(dir, { recursive: true, mode: 0o755 });
   }
-  const temp = join(dir, `.${basename(opts.path)}.werf-mirror-${process.pid}.tmp`);
+  // Random, not only the pid: a temp file left by a killed run must not block the next one,
+  // which may well get the same pid (in a container, every run is pid 1).
+  const temp = join(dir, `.${basename(opts.path)}.werf-mirror-${process.pid}-${randomBytes(4).toString("hex")}.tmp`);
   try {
     const handle = await open(temp, "wx", mode);
     try {
       await handle.writeFile(merged.text, "utf8");
-      await handle.chmod(mode);
+      if (owner) await keepOwner(temp, owner);
+      await handle.chmod(mode); // after chown, which may clear set-id bits
       await handle.sync();
     } finally {
       await handle.close();
@@ -237,4 +244,15 @@ export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<App
     throw err;
   }
   return { status: "written", created, diff, notes: merged.notes, backupPath };
+}
+
+/** Gives `path` the owner and group of the file it replaces (or backs up); only root can change them. */
+async function keepOwner(path: string, owner: { uid: number; gid: number }): Promise<void> {
+  if (owner.uid === process.getuid?.() && owner.gid === process.getgid?.()) return;
+  try {
+    await chown(path, owner.uid, owner.gid);
+  } catch (err) {
+    // Not root: the file can only be ours. Keeping the mode is what is left to do.
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+  }
 }

@@ -3,7 +3,7 @@
 // the user and is not overwritten without `force`); then every temp file is written next to its
 // target, and only then renamed over it. A failure before the renames leaves no file changed.
 import { createHash } from "node:crypto";
-import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { HEADER_MARK } from "../backends/common.js";
 import type { RenderedFile } from "../backends/types.js";
@@ -64,7 +64,7 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
     if (existing.text === file.content) return { file, target, mode: existing.mode, changed: false };
     const ours = existing.text.startsWith(HEADER_MARK) || manifest.files[file.path]?.sha256 === sha256(existing.text);
     if (!ours && !opts.force) refused.push(file.path);
-    return { file, target, mode: existing.mode, changed: true };
+    return { file, target, mode: existing.mode, changed: true, owner: existing };
   });
   if (refused.length > 0) throw new UserOwnedError(refused.sort());
 
@@ -75,7 +75,10 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
     target: p.target,
   }));
   try {
-    toWrite.forEach((p, i) => writeTempFile(temps[i]!.temp, p.file.content, p.mode));
+    toWrite.forEach((p, i) => {
+      writeTempFile(temps[i]!.temp, p.file.content, p.mode);
+      if (p.owner) keepOwner(temps[i]!.temp, p.owner, p.mode);
+    });
   } catch (err) {
     for (const t of temps) removeQuietly(t.temp);
     throw err;
@@ -139,7 +142,7 @@ function targetPath(outDir: string, relative: string): string {
   return join(outDir, clean);
 }
 
-function readExisting(target: string, shown: string): { text: string; mode: number } | undefined {
+function readExisting(target: string, shown: string): { text: string; mode: number; uid: number; gid: number } | undefined {
   let fd: number;
   try {
     fd = openSync(target, "r");
@@ -151,7 +154,7 @@ function readExisting(target: string, shown: string): { text: string; mode: numb
   try {
     const info = fstatSync(fd);
     if (!info.isFile()) throw new Error(`${shown} exists and is not a regular file; remove it or choose another --out-dir`);
-    return { text: readFileSync(fd, "utf8"), mode: info.mode & 0o7777 };
+    return { text: readFileSync(fd, "utf8"), mode: info.mode & 0o7777, uid: info.uid, gid: info.gid };
   } finally {
     closeSync(fd);
   }
@@ -173,6 +176,17 @@ function currentUmask(): number {
   // process.umask(mask) sets and returns the old one; put it straight back.
   if (umask === undefined) process.umask((umask = process.umask(0o022)));
   return umask;
+}
+
+/** A replaced file keeps its owner and group (only root can give them; others keep their own). */
+function keepOwner(path: string, owner: { uid: number; gid: number }, mode: number): void {
+  if (owner.uid === process.getuid?.() && owner.gid === process.getgid?.()) return;
+  try {
+    chownSync(path, owner.uid, owner.gid);
+    chmodSync(path, mode); // chown clears set-id bits
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+  }
 }
 
 function removeQuietly(path: string): void {
