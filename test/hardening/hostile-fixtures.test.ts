@@ -1,0 +1,86 @@
+// A corpus of hostile configs: fixtures/hostile/<case>/ holds one config file and an expect.txt
+// of `file:line:col severity rule` lines (as in fixtures/lint). `lint` must print exactly those
+// findings (duplicates counted once; `*` in a column matches any number) in every format, with exit 1 when any is an error (0 when
+// none), no stack trace; `render` must refuse a config that does not load (exit 2) and write
+// nothing, and `config` likewise. Cases with no expected finding must render files that parse.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parse as parseToml } from "smol-toml";
+import { runCli } from "../helpers/cli.js";
+
+/** `file:line:col severity rule` of each stylish finding (importing lint-fixtures.test.ts would run its tests). */
+function parseStylish(out: string): { loc: string; severity: string; rule: string }[] {
+  return out
+    .split("\n")
+    .map((l) => /^(\S+:\d+:\d+) (error|warning) .* \[([a-z0-9-]+)\]$/.exec(l))
+    .filter((m) => m !== null)
+    .map((m) => ({ loc: m[1]!, severity: m[2]!, rule: m[3]! }));
+}
+
+const root = join(import.meta.dirname, "..", "..", "fixtures", "hostile");
+const NO_STACK = /\n\s+at .+:\d+:\d+\)?\n|internal error/;
+
+for (const name of readdirSync(root).sort()) {
+  const dir = join(root, name);
+  const file = readdirSync(dir).find((n) => n !== "expect.txt")!;
+  const expected = readFileSync(join(dir, "expect.txt"), "utf8").split("\n").filter(Boolean);
+  const hasErrors = expected.some((l) => l.includes(" error "));
+  test(`hostile ${name}: lint finds exactly expect.txt, render and config refuse it cleanly`, async () => {
+    const r = await runCli(["lint", "--no-color", file], { cwd: dir });
+    assert.equal(r.code, hasErrors ? 1 : 0, r.stdout + r.stderr);
+    assert.doesNotMatch(r.stdout + r.stderr, NO_STACK);
+    const found = [...new Set(parseStylish(r.stdout).map((f) => `${f.loc} ${f.severity} ${f.rule}`))];
+    if (expected.some((l) => l.includes("*"))) {
+      // `*` stands for a column that depends on the machine (where the YAML parser's stack ran out).
+      const patterns = expected.map((l) => new RegExp(`^${l.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "\\d+")}$`));
+      for (const f of found) assert.ok(patterns.some((p) => p.test(f)), `unexpected finding ${f}`);
+      for (const p of patterns) assert.ok(found.some((f) => p.test(f)), `missing finding ${p}`);
+    } else {
+      assert.deepEqual(found, expected);
+    }
+    for (const format of ["json", "sarif", "github"]) {
+      const f = await runCli(["lint", "--format", format, file], { cwd: dir });
+      assert.equal(f.code, r.code, `${format}: ${f.stderr}`);
+      assert.doesNotMatch(f.stdout + f.stderr, NO_STACK);
+      if (format !== "github") JSON.parse(f.stdout);
+    }
+    const out = mkdtempSync(join(tmpdir(), "wm-hostile-"));
+    try {
+      const target = join(out, "rendered");
+      // A config that must not load is rendered to its own output.dir (no --out-dir, which would
+      // override a hostile output.dir): nothing may appear in the fixture directory.
+      const render = await runCli(["render", "--config", file, "--base", "/dev/null", ...(hasErrors ? [] : ["--out-dir", target])], { cwd: dir });
+      assert.doesNotMatch(render.stdout + render.stderr, NO_STACK);
+      const config = await runCli(["config", "--config", file, "--format", "json"], { cwd: dir });
+      assert.doesNotMatch(config.stdout + config.stderr, NO_STACK);
+      if (hasErrors) {
+        assert.equal(render.code, 2, render.stderr);
+        assert.equal(config.code, 2, config.stderr);
+        assert.deepEqual(readdirSync(dir).sort(), [file, "expect.txt"].sort(), "nothing may be written for a config that does not load");
+      } else {
+        assert.equal(render.code, 0, render.stderr);
+        for (const f of ["registries.conf", "buildkitd.toml"]) parseToml(readFileSync(join(target, f), "utf8"));
+        JSON.parse(readFileSync(join(target, "daemon.json"), "utf8"));
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+}
+
+test("hostile url-credentials-variants: no secret is echoed by any command or format", async () => {
+  const dir = join(root, "url-credentials-variants");
+  const runs = [
+    ["lint", "werf-mirror.yaml"],
+    ...["json", "sarif", "github"].map((f) => ["lint", "--format", f, "werf-mirror.yaml"]),
+    ["config", "--explain", "--config", "werf-mirror.yaml"],
+    ["render", "--stdout", "--config", "werf-mirror.yaml"],
+  ];
+  for (const args of runs) {
+    const r = await runCli(args, { cwd: dir });
+    assert.doesNotMatch(r.stdout + r.stderr, /t0ken-s3cret|p%40ss|robot:/, args.join(" "));
+  }
+});
