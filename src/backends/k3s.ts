@@ -2,7 +2,7 @@
 // k3s turns an endpoint path other than /v2 into containerd's override_path, so a mirror with
 // a namespace path is written as `scheme://host/v2<path>` (per endpoint); `rewrite` is not used
 // because k3s applies it to every endpoint of a registry alike.
-import { stringify } from "yaml";
+import { toBlockYaml } from "./yaml-emit.js";
 import type { Mirror } from "../config/types.js";
 import { header, isCidr, safeHostPort, splitByShape, warningFor } from "./common.js";
 import type { RenderInput, RenderResult, RenderWarning, Renderer } from "./types.js";
@@ -57,7 +57,7 @@ export function renderK3s(input: RenderInput): RenderResult {
   const doc: Record<string, unknown> = {};
   if (mirrors.size > 0) doc.mirrors = Object.fromEntries([...mirrors].map(([h, endpoint]) => [h, { endpoint }]));
   if (configs.size > 0) doc.configs = Object.fromEntries([...configs].map(([h, t]) => [h, { tls: t }]));
-  const body = Object.keys(doc).length > 0 ? stringify(doc, { lineWidth: 0 }) : "";
+  const body = Object.keys(doc).length > 0 ? toBlockYaml(doc) : "";
   return { files: [{ path: "registries.yaml", content: `${header(input)}${body}`, hasHeader: true }], warnings };
 }
 
