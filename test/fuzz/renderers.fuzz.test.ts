@@ -9,7 +9,7 @@
 // A second property drives the real CLI (`render`, `render --stdout`, `config`, `env --offline`,
 // `apply docker --dry-run`) with arbitrary env and flag values: exit 0/1/2 as specified (2
 // exactly when the configuration does not load), diagnostics only, no stack trace.
-// FUZZ_RUNS=5000 node scripts/test.mjs test/fuzz   (or `npm run fuzz`) runs longer.
+// Longer: FUZZ_RUNS=20000 node --import tsx --test test/fuzz/*.test.ts   (`npm run fuzz`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
