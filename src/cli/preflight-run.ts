@@ -1,11 +1,9 @@
 // What preflight, env and exec share: run preflight (or reuse a fresh preflight.json), write
 // the report and the hand-off files under output.dir, and build the hand-off variables.
-import { readFile } from "node:fs/promises";
-import { basename, resolve } from "node:path";
+import { basename } from "node:path";
 import type { Model } from "../config/types.js";
 import { renderAll } from "../backends/index.js";
-import { HEADER_MARK } from "../backends/common.js";
-import { defaultBaseCandidates } from "./commands/render.js";
+import { readDefaultBase } from "../render/base.js";
 import { preflight } from "../preflight/preflight.js";
 import { configHash } from "../preflight/config-hash.js";
 import { buildHandoff, keptModel, type Handoff } from "../preflight/handoff.js";
@@ -60,7 +58,7 @@ export async function runPreflight(
 
   const hasMirrors = model.registries.some((r) => r.mirrors.length > 0);
   if (hasMirrors) {
-    const base = await baseRegistriesConf(env, paths.registriesConf);
+    const base = await readDefaultBase({ env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd, exclude: paths.registriesConf });
     const rendered = renderAll(["buildah"], {
       model: keptModel(model, report),
       sourceName: model.configFile ? basename(model.configFile) : "environment and flags",
@@ -78,26 +76,3 @@ export async function runPreflight(
   return { report, paths, handoff, reused, notes };
 }
 
-/**
- * The registries.conf containers/image would read here (the same candidates as `render`), as
- * the base to merge onto, so nothing the host configured is lost. Our own generated files are
- * skipped: CONTAINERS_REGISTRIES_CONF may already point at an earlier hand-off.
- */
-async function baseRegistriesConf(
-  env: Record<string, string | undefined>,
-  ours: string,
-): Promise<{ text: string; name: string } | undefined> {
-  const uid = typeof process.getuid === "function" ? process.getuid() : undefined;
-  for (const path of defaultBaseCandidates(env, uid)) {
-    if (resolve(path) === resolve(ours)) continue;
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch {
-      continue;
-    }
-    if (text.startsWith(HEADER_MARK)) continue;
-    return { text, name: path };
-  }
-  return undefined;
-}

@@ -1,8 +1,8 @@
-import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { RenderAllResult } from "../../backends/index.js";
-import { HEADER_MARK, RENDER_TARGET_NAMES } from "../../backends/names.js";
+import { RENDER_TARGET_NAMES } from "../../backends/names.js";
+import { readDefaultBase } from "../../render/base.js";
 import type { RenderWarning } from "../../backends/types.js";
 import { displayPath } from "../../config/origin.js";
 import type { Model } from "../../config/types.js";
@@ -104,19 +104,6 @@ function sourceName(model: Model, cwd: string): string {
   return rel && !rel.startsWith("..") && !isAbsolute(rel) ? rel : model.configFile;
 }
 
-/**
- * The registries.conf containers/image reads: $CONTAINERS_REGISTRIES_CONF, else for non-root
- * users ~/.config/containers/registries.conf if it exists, else /etc/containers/registries.conf.
- */
-export function defaultBaseCandidates(env: Record<string, string | undefined>, uid: number | undefined): string[] {
-  const out: string[] = [];
-  if (env.CONTAINERS_REGISTRIES_CONF) out.push(env.CONTAINERS_REGISTRIES_CONF);
-  const configHome = env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, ".config") : undefined);
-  if (uid !== 0 && configHome) out.push(join(configHome, "containers", "registries.conf"));
-  out.push("/etc/containers/registries.conf");
-  return out;
-}
-
 async function readBase(ctx: Context): Promise<{ text?: string; name?: string } | { exit: number }> {
   const explicit = ctx.values.base as string | undefined;
   if (explicit !== undefined) {
@@ -129,22 +116,9 @@ async function readBase(ctx: Context): Promise<{ text?: string; name?: string } 
       return { exit: EXIT_USAGE };
     }
   }
-  for (const candidate of defaultBaseCandidates(ctx.io.env, ctx.io.uid ?? process.getuid?.())) {
-    const path = resolve(ctx.cwd, candidate);
-    if (!existsSync(path)) continue;
-    let text: string;
-    try {
-      text = await readFile(path, "utf8");
-    } catch {
-      continue;
-    }
-    // Our own output (e.g. CONTAINERS_REGISTRIES_CONF set by `werf-mirror exec`) is not a host
-    // setting to keep: merging onto it would keep registries removed from the config.
-    if (text.startsWith(HEADER_MARK)) continue;
-    if (ctx.verbose) ctx.io.stderr(`werf-mirror render: merging registries.conf onto ${path}\n`);
-    return { text, name: path };
-  }
-  return {};
+  const base = await readDefaultBase({ env: ctx.io.env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd });
+  if (base && ctx.verbose) ctx.io.stderr(`werf-mirror render: merging registries.conf onto ${base.name}\n`);
+  return base ?? {};
 }
 
 function printWarnings(ctx: Context, warnings: RenderWarning[]): void {
