@@ -14,10 +14,18 @@ export function limitList<T>(ctx: Context, items: T[]): { shown: T[]; hidden: nu
   return { shown: items.slice(0, LIST_LIMIT), hidden: items.length - LIST_LIMIT };
 }
 
-/** Prints errors (and warnings unless --quiet) to stderr in lint's stylish format. */
-export function printDiagnostics(ctx: Context, diagnostics: Diagnostic[], files: string[] = []): void {
+/**
+ * Prints errors to stderr in lint's stylish format, and the warnings too unless --quiet. With
+ * `warnings: "count"` (commands whose job is not to check the config) only the number of
+ * warnings is said, and --verbose prints them.
+ */
+export function printDiagnostics(ctx: Context, diagnostics: Diagnostic[], files: string[] = [], opts: { warnings?: "all" | "count" } = {}): void {
   const errors = diagnostics.filter((d) => d.severity === "error");
-  const warnings = ctx.quiet ? [] : diagnostics.filter((d) => d.severity === "warning");
+  let warnings = ctx.quiet ? [] : diagnostics.filter((d) => d.severity === "warning");
+  if (opts.warnings === "count" && !ctx.verbose && warnings.length > 0) {
+    ctx.io.stderr(`${warnings.length} configuration warning${warnings.length === 1 ? "" : "s"} (\`werf-mirror lint\` or --verbose shows ${warnings.length === 1 ? "it" : "them"})\n`);
+    warnings = [];
+  }
   const { shown, hidden } = limitList(ctx, warnings);
   const all = [...errors, ...shown];
   if (all.length === 0) return;

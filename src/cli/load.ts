@@ -5,14 +5,15 @@ import type { Context } from "./command.js";
 import { EXIT_USAGE } from "./command.js";
 import { printDiagnostics } from "./diagnostics.js";
 
-export async function loadForCommand(ctx: Context): Promise<{ model: Model } | { exit: number }> {
+/** `warnings: "count"` for commands whose job is not to check the config (see printDiagnostics). */
+export async function loadForCommand(ctx: Context, opts: { warnings?: "all" | "count" } = { warnings: "count" }): Promise<{ model: Model } | { exit: number }> {
   const result = await loadConfig({
     cwd: ctx.cwd,
     env: ctx.io.env,
     flags: ctx.flags,
     configPath: ctx.values.config as string | undefined,
   });
-  printDiagnostics(ctx, result.diagnostics, result.configFile ? [result.configFile] : []);
+  printDiagnostics(ctx, result.diagnostics, result.configFile ? [result.configFile] : [], opts);
   if (!result.model || result.hasErrors) {
     ctx.io.stderr("werf-mirror: the configuration cannot be loaded; fix the errors above (`werf-mirror lint` lists them).\n");
     return { exit: EXIT_USAGE };
