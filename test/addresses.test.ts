@@ -70,3 +70,10 @@ test("isIP agrees with node:net on addresses and near-misses", async () => {
   // Zone ids name a local interface: meaningless in a registry address, so refused on purpose.
   assert.equal(isIP("fe80::1%eth0"), 0);
 });
+
+test("registry keys and mirror URLs have length limits (image references: 255 characters)", () => {
+  assert.equal(parseRegistryKey(`quay.io/${"a".repeat(247)}`).ok, true);
+  assert.equal(parseRegistryKey(`quay.io/${"a".repeat(248)}`).ok, false);
+  assert.equal(parseMirrorUrl(`https://m.example.com/${"a".repeat(2026)}`).ok, true);
+  assert.equal(parseMirrorUrl(`https://m.example.com/${"a".repeat(2027)}`).ok, false);
+});

@@ -74,6 +74,9 @@ export function parseHostPort(input: string): Parsed<{ host: string; port?: numb
 
 /** A registry key: `docker.io`, `host:5000`, `quay.io/org/repo`, `*.example.com`. */
 export function parseRegistryKey(input: string): Parsed<RegistryPrefix> {
+  if (input.length > 255) {
+    return fail("invalid-registry", "a registry key is at most 255 characters, as image references are; shorten the namespace");
+  }
   if (hasUnsafeCharacters(input)) {
     return fail("unsafe-value", "a registry key may not contain spaces, quotes, control or markup characters");
   }
@@ -119,6 +122,7 @@ export function isDockerHub(prefix: RegistryPrefix): boolean {
 
 /** A mirror URL. No scheme means https. Credentials are refused and never echoed. */
 export function parseMirrorUrl(input: string): Parsed<MirrorUrl> {
+  if (input.length > 2048) return fail("url-invalid", "a mirror URL is at most 2048 characters; shorten its path");
   const schemeMatch = /^([a-z][a-z0-9+.-]*):\/\//i.exec(input);
   const explicitScheme = !!schemeMatch;
   const scheme = schemeMatch ? schemeMatch[1]!.toLowerCase() : "https";

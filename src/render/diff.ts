@@ -2,23 +2,32 @@
 export function unifiedDiff(before: string, after: string, fromName: string, toName: string): string {
   const a = splitLines(before);
   const b = splitLines(after);
-  // Longest common subsequence table; daemon.json-sized inputs make O(n*m) fine.
-  const lcs: number[][] = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0));
-  for (let i = a.length - 1; i >= 0; i--) {
-    for (let j = b.length - 1; j >= 0; j--) {
-      lcs[i]![j] = a[i] === b[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
+  // Common leading and trailing lines are matched directly; the quadratic LCS runs only on the
+  // changed middle, which for a daemon.json edit is a few lines however large the file.
+  let head = 0;
+  while (head < a.length && head < b.length && a[head] === b[head]) head++;
+  let tail = 0;
+  while (tail < a.length - head && tail < b.length - head && a[a.length - 1 - tail] === b[b.length - 1 - tail]) tail++;
+  const am = a.slice(head, a.length - tail);
+  const bm = b.slice(head, b.length - tail);
+  const lcs: number[][] = Array.from({ length: am.length + 1 }, () => new Array<number>(bm.length + 1).fill(0));
+  for (let i = am.length - 1; i >= 0; i--) {
+    for (let j = bm.length - 1; j >= 0; j--) {
+      lcs[i]![j] = am[i] === bm[j] ? lcs[i + 1]![j + 1]! + 1 : Math.max(lcs[i + 1]![j]!, lcs[i]![j + 1]!);
     }
   }
   type Op = { kind: " " | "-" | "+"; text: string; ai: number; bi: number };
   const ops: Op[] = [];
+  for (let k = 0; k < head; k++) ops.push({ kind: " ", text: a[k]!, ai: k, bi: k });
   let i = 0;
   let j = 0;
-  while (i < a.length || j < b.length) {
-    if (i < a.length && j < b.length && a[i] === b[j]) ops.push({ kind: " ", text: a[i]!, ai: i++, bi: j++ });
+  while (i < am.length || j < bm.length) {
+    if (i < am.length && j < bm.length && am[i] === bm[j]) ops.push({ kind: " ", text: am[i]!, ai: head + i++, bi: head + j++ });
     // On a tie, removals come first, as in `diff -u`.
-    else if (i < a.length && (j >= b.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: "-", text: a[i]!, ai: i++, bi: j });
-    else ops.push({ kind: "+", text: b[j]!, ai: i, bi: j++ });
+    else if (i < am.length && (j >= bm.length || lcs[i + 1]![j]! >= lcs[i]![j + 1]!)) ops.push({ kind: "-", text: am[i]!, ai: head + i++, bi: head + j });
+    else ops.push({ kind: "+", text: bm[j]!, ai: head + i, bi: head + j++ });
   }
+  for (let k = 0; k < tail; k++) ops.push({ kind: " ", text: a[a.length - tail + k]!, ai: a.length - tail + k, bi: b.length - tail + k });
   if (!ops.some((o) => o.kind !== " ")) return "";
   const context = 3;
   const out = [`--- ${fromName}`, `+++ ${toName}`];

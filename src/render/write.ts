@@ -2,13 +2,18 @@
 // header, or for header-less formats one whose bytes differ from what we last wrote, belongs to
 // the user and is not overwritten without `force`); then every temp file is written next to its
 // target, and only then renamed over it. A failure before the renames leaves no file changed.
-import { createHash } from "node:crypto";
-import { chmodSync, chownSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { type Dirent, readdirSync, chmodSync, chownSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { HEADER_MARK } from "../backends/common.js";
 import type { RenderedFile } from "../backends/types.js";
 
 export const MANIFEST_NAME = ".werf-mirror-manifest.json";
+const LOCK_NAME = ".werf-mirror.lock";
+/** In every temp file's name, so that leftovers of a killed run can be found and removed. */
+const TEMP_MARK = ".werf-mirror-";
+/** How long a render waits for another one writing to the same directory. */
+const LOCK_WAIT_MS = 30_000;
 
 export interface WritableFile extends RenderedFile {
   /** Renderer that produced it; recorded so a later render can remove files it no longer makes. */
@@ -43,6 +48,11 @@ export class UserOwnedError extends Error {
 
 interface ManifestEntry {
   sha256: string;
+  /**
+   * The hash of the version this one replaces, while the replacement is under way: the manifest
+   * is written before the renames, so after a kill between the two either version counts as ours.
+   */
+  previous?: string;
   backend?: string;
 }
 interface Manifest {
@@ -53,6 +63,17 @@ interface Manifest {
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 export async function writeRendered(outDir: string, files: WritableFile[], opts: WriteOptions = {}): Promise<WriteResult> {
+  mkdirSync(outDir, { recursive: true });
+  const lock = await acquireLock(outDir);
+  try {
+    if (lock.stale) removeStaleTemps(outDir);
+    return writeLocked(outDir, files, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions): WriteResult {
   const manifest = readManifest(outDir);
   const refused: string[] = [];
   // Synchronous file calls on purpose: a render writes up to thousands of small files, and the
@@ -62,16 +83,20 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
     const existing = readExisting(target, file.path);
     if (existing === undefined) return { file, target, mode: 0o644, changed: true };
     if (existing.text === file.content) return { file, target, mode: existing.mode, changed: false };
-    const ours = existing.text.startsWith(HEADER_MARK) || manifest.files[file.path]?.sha256 === sha256(existing.text);
+    const entry = manifest.files[file.path];
+    const hash = sha256(existing.text);
+    const ours = existing.text.startsWith(HEADER_MARK) || entry?.sha256 === hash || entry?.previous === hash;
     if (!ours && !opts.force) refused.push(file.path);
-    return { file, target, mode: existing.mode, changed: true, owner: existing };
+    return { file, target, mode: existing.mode, changed: true, owner: existing, previous: hash };
   });
   if (refused.length > 0) throw new UserOwnedError(refused.sort());
 
   const toWrite = plans.filter((p) => p.changed);
   for (const dir of new Set(toWrite.map((p) => dirname(p.target)))) mkdirSync(dir, { recursive: true });
+  // A random part in every temp name: a killed run's leftovers (same pid in a container) never collide.
+  const run = `${process.pid}-${randomBytes(4).toString("hex")}`;
   const temps = toWrite.map((p, i) => ({
-    temp: join(dirname(p.target), `.${p.file.path.split("/").pop()}.werf-mirror-${process.pid}-${i}.tmp`),
+    temp: join(dirname(p.target), `.${p.file.path.split("/").pop()}${TEMP_MARK}${run}-${i}.tmp`),
     target: p.target,
   }));
   try {
@@ -79,6 +104,17 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
       writeTempFile(temps[i]!.temp, p.file.content, p.mode);
       if (p.owner) keepOwner(temps[i]!.temp, p.owner, p.mode);
     });
+  } catch (err) {
+    for (const t of temps) removeQuietly(t.temp);
+    throw err;
+  }
+  // The manifest names both versions before any rename, and only the new ones after the last.
+  const during: Manifest = { version: 1, files: { ...manifest.files } };
+  for (const p of toWrite) {
+    during.files[p.file.path] = { sha256: sha256(p.file.content), ...("previous" in p ? { previous: p.previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
+  }
+  try {
+    writeManifest(outDir, during);
   } catch (err) {
     for (const t of temps) removeQuietly(t.temp);
     throw err;
@@ -112,7 +148,7 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
     } catch {
       existing = undefined;
     }
-    if (existing && sha256(existing.text) === entry.sha256) {
+    if (existing && (sha256(existing.text) === entry.sha256 || sha256(existing.text) === entry.previous)) {
       unlinkSync(target);
       removed.push(path);
       try {
@@ -131,6 +167,69 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
     unchanged: plans.filter((p) => !p.changed).map((p) => p.file.path),
     removed,
   };
+}
+
+/**
+ * One writer per output directory: concurrent renders take turns instead of refusing each
+ * other's files. A lock whose process is gone is taken over (`stale`: its temp files remain).
+ */
+async function acquireLock(outDir: string): Promise<{ stale: boolean; release: () => void }> {
+  const path = join(outDir, LOCK_NAME);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  let stale = false;
+  for (;;) {
+    try {
+      writeFileSync(path, `${process.pid}\n`, { flag: "wx", mode: 0o644 });
+      return { stale, release: () => removeQuietly(path) };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const holder = Number.parseInt(readQuietly(path) ?? "", 10);
+    if (!Number.isInteger(holder) || !processAlive(holder)) {
+      stale = true;
+      removeQuietly(path);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`another werf-mirror (pid ${holder}) has been writing to ${outDir} for ${LOCK_WAIT_MS / 1000} s; wait for it, or remove ${path} if no such process runs`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return false; // a lock left by an earlier run that had our pid
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Temp files a killed run left behind, in the output directory and the directories below it. */
+function removeStaleTemps(outDir: string): void {
+  const visit = (dir: string, depth: number) => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isFile() && e.name.startsWith(".") && e.name.includes(TEMP_MARK) && e.name.endsWith(".tmp")) removeQuietly(join(dir, e.name));
+      else if (e.isDirectory() && depth < 3) visit(join(dir, e.name), depth + 1);
+    }
+  };
+  visit(outDir, 0);
+}
+
+function readQuietly(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** `outDir/relative`, refusing absolute paths and `..` (a rendered path never has them). */
