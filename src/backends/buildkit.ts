@@ -49,7 +49,7 @@ export function renderBuildkit(input: RenderInput): RenderResult {
     t.insecure = true;
   }
   const doc = tables.size > 0 ? { registry: Object.fromEntries(tables) } : {};
-  const body = stringify(doc).replace(/^\n+/, "").replace(/\n*$/, "\n");
+  const body = stringify(doc).replace(/^\n+/, "").trimEnd() + "\n";
   const content = body.trim() ? `${header(input)}\n${body}` : header(input);
   return { files: [{ path: "buildkitd.toml", content, hasHeader: true }], warnings };
 }

@@ -88,7 +88,7 @@ function hostsFile(
   // Always a `host` table, even an empty one: containerd 1.6 refuses a hosts.toml without it
   // ("invalid `host` tree"), logs that, and silently falls back to the default host.
   doc.host = Object.fromEntries(mirrors.map((m) => [containerdHostUrl(m), hostSettings(m)]));
-  const content = `${header(input)}\n${stringify(doc).replace(/^\n+/, "").replace(/\n*$/, "\n")}`;
+  const content = `${header(input)}\n${stringify(doc).replace(/^\n+/, "").trimEnd() + "\n"}`;
   return { path: `certs.d/${safeHostPort(hostPort)}/hosts.toml`, content, hasHeader: true };
 }
 

@@ -49,7 +49,7 @@ export function renderRegistriesConf(input: RenderInput): RenderResult {
   if (input.baseRegistriesConf !== undefined && input.baseRegistriesConf.trim() !== "") {
     text += `# Merged onto ${oneLine(input.baseRegistriesConfName ?? "the host's registries.conf")}; its comments are not carried over.\n`;
   }
-  const body = stringify(doc).replace(/^\n+/, "").replace(/\n*$/, "\n");
+  const body = stringify(doc).replace(/^\n+/, "").trimEnd() + "\n";
   if (body.trim() !== "") text += `\n${body}`;
   return { files: [{ path: "registries.conf", content: text, hasHeader: true }], warnings };
 }

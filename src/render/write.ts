@@ -4,7 +4,7 @@
 // target, and only then renamed over it. A failure before the renames leaves no file changed.
 import { createHash, randomBytes } from "node:crypto";
 import { type Dirent, readdirSync, chmodSync, chownSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
-import { dirname, isAbsolute, join, normalize, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { HEADER_MARK } from "../backends/common.js";
 import type { RenderedFile } from "../backends/types.js";
 
@@ -75,12 +75,13 @@ export async function writeRendered(outDir: string, files: WritableFile[], opts:
 
 function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions): WriteResult {
   const manifest = readManifest(outDir);
+  const exists = existenceCache(outDir);
   const refused: string[] = [];
   // Synchronous file calls on purpose: a render writes up to thousands of small files, and the
   // thread-pool round trips of the promise API cost more than the system calls themselves.
   const plans = files.map((file) => {
     const target = targetPath(outDir, file.path);
-    const existing = readExisting(target, file.path);
+    const existing = exists(target) ? readExisting(target, file.path) : undefined;
     if (existing === undefined) return { file, target, mode: 0o644, changed: true };
     if (existing.text === file.content) return { file, target, mode: existing.mode, changed: false };
     const entry = manifest.files[file.path];
@@ -90,6 +91,33 @@ function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions):
     return { file, target, mode: existing.mode, changed: true, owner: existing, previous: hash };
   });
   if (refused.length > 0) throw new UserOwnedError(refused.sort());
+
+  // Files the same renderers wrote last time and no longer produce (a registry removed from the
+  // config) are removed after the swap, if unchanged since; the others stay recorded.
+  const current = new Set(files.map((f) => f.path));
+  const scope = new Set(opts.backends ?? []);
+  const next: Manifest = { version: 1, files: {} };
+  const toRemove: string[] = [];
+  for (const [path, entry] of Object.entries(manifest.files)) {
+    if (current.has(path)) continue;
+    const target = targetPath(outDir, path);
+    let existing: ReturnType<typeof readExisting>;
+    try {
+      existing = exists(target) ? readExisting(target, path) : undefined;
+    } catch {
+      existing = undefined;
+    }
+    if (!existing) continue;
+    const hash = sha256(existing.text);
+    if (entry.backend && scope.has(entry.backend) && (hash === entry.sha256 || hash === entry.previous)) toRemove.push(path);
+    else next.files[path] = entry;
+  }
+  // The manifest is written before any rename and names both versions of every replaced file
+  // (`previous`), so whatever a kill interrupts, the next run takes either version as its own.
+  for (const p of plans) {
+    const previous = "previous" in p ? p.previous : manifest.files[p.file.path]?.previous;
+    next.files[p.file.path] = { sha256: sha256(p.file.content), ...(previous ? { previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
+  }
 
   const toWrite = plans.filter((p) => p.changed);
   for (const dir of new Set(toWrite.map((p) => dirname(p.target)))) mkdirSync(dir, { recursive: true });
@@ -104,17 +132,7 @@ function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions):
       writeTempFile(temps[i]!.temp, p.file.content, p.mode);
       if (p.owner) keepOwner(temps[i]!.temp, p.owner, p.mode);
     });
-  } catch (err) {
-    for (const t of temps) removeQuietly(t.temp);
-    throw err;
-  }
-  // The manifest names both versions before any rename, and only the new ones after the last.
-  const during: Manifest = { version: 1, files: { ...manifest.files } };
-  for (const p of toWrite) {
-    during.files[p.file.path] = { sha256: sha256(p.file.content), ...("previous" in p ? { previous: p.previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
-  }
-  try {
-    writeManifest(outDir, during);
+    writeManifest(outDir, next);
   } catch (err) {
     for (const t of temps) removeQuietly(t.temp);
     throw err;
@@ -129,44 +147,45 @@ function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions):
     for (const t of temps.slice(renamed)) removeQuietly(t.temp);
     throw err;
   }
-
-  // Files the same renderers wrote last time and no longer produce: remove them if unchanged.
-  const removed: string[] = [];
-  const current = new Set(files.map((f) => f.path));
-  const scope = new Set(opts.backends ?? []);
-  const next: Manifest = { version: 1, files: {} };
-  for (const [path, entry] of Object.entries(manifest.files)) {
-    if (current.has(path)) continue;
-    if (!entry.backend || !scope.has(entry.backend)) {
-      next.files[path] = entry;
-      continue;
-    }
+  for (const path of toRemove) {
     const target = targetPath(outDir, path);
-    let existing: ReturnType<typeof readExisting>;
+    removeQuietly(target);
     try {
-      existing = readExisting(target, path);
+      rmdirSync(dirname(target)); // only when empty, e.g. certs.d/<host>
     } catch {
-      existing = undefined;
-    }
-    if (existing && (sha256(existing.text) === entry.sha256 || sha256(existing.text) === entry.previous)) {
-      unlinkSync(target);
-      removed.push(path);
-      try {
-        rmdirSync(dirname(target)); // only when empty, e.g. certs.d/<host>
-      } catch {
-        // not empty: other files live there
-      }
-    } else if (existing) {
-      next.files[path] = entry;
+      // not empty: other files live there
     }
   }
-  for (const f of files) next.files[f.path] = { sha256: sha256(f.content), ...(f.backend ? { backend: f.backend } : {}) };
-  writeManifest(outDir, next);
   return {
     written: toWrite.map((p) => p.file.path),
     unchanged: plans.filter((p) => !p.changed).map((p) => p.file.path),
-    removed,
+    removed: toRemove,
   };
+}
+
+/**
+ * Whether a path below `root` exists, from one directory listing per directory: a fresh output
+ * tree of a thousand certs.d/<host>/ directories costs a couple of system calls, not a thousand.
+ */
+function existenceCache(root: string): (path: string) => boolean {
+  const listings = new Map<string, Set<string> | null>();
+  const listing = (dir: string): Set<string> | null => {
+    const cached = listings.get(dir);
+    if (cached !== undefined) return cached;
+    let result: Set<string> | null = null;
+    const parent = dirname(dir);
+    const parentListing = dir === root || parent === dir ? undefined : listing(parent);
+    if (parentListing !== null && (parentListing === undefined || parentListing.has(basename(dir)))) {
+      try {
+        result = new Set(readdirSync(dir));
+      } catch {
+        result = null;
+      }
+    }
+    listings.set(dir, result);
+    return result;
+  };
+  return (path) => listing(dirname(path))?.has(basename(path)) ?? false;
 }
 
 /**
