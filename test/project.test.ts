@@ -2,9 +2,10 @@
 // prints, the example config is valid, and the bundled executable runs.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { runCli } from "./helpers/cli.js";
 
 const root = join(import.meta.dirname, "..");
@@ -43,13 +44,38 @@ test("the documented example config lints with exit 0", async () => {
   assert.doesNotMatch(r.stdout, / error /);
 });
 
-test("the bundled executable (esbuild, one file) runs lint on the example", () => {
+test("the bundled executable (esbuild, one file) runs every kind of command, with and without its compile cache", () => {
   execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "pipe" });
   const bin = join(root, "dist/werf-mirror.cjs");
   assert.match(readFileSync(bin, "utf8").slice(0, 30), /^#!\/usr\/bin\/env node/);
-  const out = execFileSync(process.execPath, [bin, "lint", "--no-color", "werf-mirror.yaml.example"], { cwd: root, encoding: "utf8" });
-  assert.match(out, /0 errors/);
-  assert.equal(execFileSync(process.execPath, [bin, "--version"], { encoding: "utf8" }).trim(), JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+  const cache = mkdtempSync(join(tmpdir(), "werf-mirror-cache-"));
+  const work = mkdtempSync(join(tmpdir(), "werf-mirror-bin-"));
+  try {
+    const env = { ...process.env, XDG_CACHE_HOME: cache, WERF_BUILDAH_MODE: "auto" };
+    const run = (args: string[], extra: Record<string, string> = {}) =>
+      spawnSync(process.execPath, [bin, ...args], { cwd: work, env: { ...env, ...extra }, encoding: "utf8" });
+    writeFileSync(join(work, "werf-mirror.yaml"), readFileSync(join(root, "werf-mirror.yaml.example")));
+    const outputs: string[] = [];
+    for (const attempt of ["no cache yet", "cache written by the first run", "corrupt cache"]) {
+      if (attempt === "corrupt cache") for (const f of readdirSync(join(cache, "werf-mirror"))) writeFileSync(join(cache, "werf-mirror", f), "garbage");
+      const lint = run(["lint", "--no-color"]);
+      assert.equal(lint.status, 0, `${attempt}: ${lint.stderr}`);
+      const rendered = run(["render", "--backend", "buildah", "--stdout", "--base", "/dev/null"]);
+      assert.equal(rendered.status, 0, `${attempt}: ${rendered.stderr}`);
+      assert.match(rendered.stdout, /\[\[registry\]\]/);
+      const exec = run(["exec", "--offline", "--", process.execPath, "-e", "process.exit(process.env.WERF_CONTAINER_REGISTRY_MIRROR_00 === 'https://mirror.gcr.io' ? 7 : 1)"]);
+      assert.equal(exec.status, 7, `${attempt}: exec hands the mirror to the child and returns its code: ${exec.stderr}`);
+      outputs.push(lint.stdout + rendered.stdout);
+    }
+    assert.equal(new Set(outputs).size, 1, "the same output with and without a cache");
+    assert.ok(readdirSync(join(cache, "werf-mirror")).some((f) => f.endsWith("-lint.cache")), "a compile cache per command");
+    const off = run(["--version"], { WERF_MIRROR_NO_COMPILE_CACHE: "1", XDG_CACHE_HOME: join(cache, "off") });
+    assert.equal(off.stdout.trim(), JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
+    assert.equal(existsSync(join(cache, "off")), false, "WERF_MIRROR_NO_COMPILE_CACHE writes no cache");
+  } finally {
+    rmSync(cache, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true });
+  }
 });
 
 test("the start-up name lists match the registries they stand for", async () => {

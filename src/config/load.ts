@@ -1,8 +1,7 @@
 // Loading: find the config file (cosmiconfig, SPEC 1.1), parse it with positions, validate it
 // against the schema, build the env and flag layers, merge, and run the semantic rules.
 // Pure apart from reading files: no process.env, no console, no exit (the caller passes env).
-import { readFile } from "node:fs/promises";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename, dirname, resolve } from "node:path";
 import type { Diagnostic, Model, Origin } from "./types.js";
 import { parseConfigText, type ConfigSource } from "./source.js";
@@ -117,7 +116,7 @@ export async function readConfigFile(
 ): Promise<ReadResult> {
   let text: string;
   try {
-    text = await readFile(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     return {

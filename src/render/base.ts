@@ -1,6 +1,6 @@
 // The host's effective registries.conf, which render and the preflight hand-off merge onto so
 // that nothing the host configured is lost.
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { HEADER_MARK } from "../backends/names.js";
 
@@ -33,7 +33,7 @@ export async function readDefaultBase(opts: {
     if (opts.exclude && path === resolve(opts.exclude)) continue;
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      text = readFileSync(path, "utf8");
     } catch {
       continue;
     }

@@ -1,11 +1,8 @@
-import { spawn } from "node:child_process";
-import { constants } from "node:os";
 import { EXIT_FINDINGS, EXIT_USAGE, type Command } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
 import { reportFailure } from "./env.js";
 
-const FORWARDED = ["SIGINT", "SIGTERM"] as const;
 
 export const execCommand: Command = {
   name: "exec",
@@ -49,29 +46,9 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.io.env)) if (v !== undefined && !k.startsWith(WERF_MIRROR_PREFIX)) env[k] = v;
     for (const e of run.handoff.entries) env[e.key] = e.value;
+    // Loaded on use: child_process (and the net stack it pulls in) costs every other command start-up time.
+    const { runChild } = await import("../run-child.js");
     return runChild(cmd, args, env, ctx.cwd, (m) => ctx.io.stderr(m));
   },
 };
 
-function runChild(cmd: string, args: string[], env: Record<string, string>, cwd: string, warn: (m: string) => void): Promise<number> {
-  return new Promise((resolveExit) => {
-    const child = spawn(cmd, args, { stdio: "inherit", env, cwd });
-    const forward = (sig: NodeJS.Signals) => () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
-    };
-    const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
-    for (const [sig, h] of handlers) process.on(sig, h);
-    const cleanup = () => {
-      for (const [sig, h] of handlers) process.off(sig, h);
-    };
-    child.on("error", (err: NodeJS.ErrnoException) => {
-      cleanup();
-      warn(`werf-mirror exec: cannot run ${cmd}: ${err.code === "ENOENT" ? "command not found" : err.message}\n`);
-      resolveExit(err.code === "ENOENT" ? 127 : 126);
-    });
-    child.on("exit", (code, signal) => {
-      cleanup();
-      resolveExit(signal ? 128 + (constants.signals[signal] ?? 0) : (code ?? 1));
-    });
-  });
-}

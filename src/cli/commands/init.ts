@@ -1,4 +1,4 @@
-import { open } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { displayPath } from "../../config/origin.js";
 import { searchConfigFile } from "../../config/load.js";
@@ -20,12 +20,7 @@ directory). An existing file is never overwritten. Edit it, then run \`werf-mirr
     const shown = displayPath(target, ctx.cwd);
     try {
       // `wx`: create only; fails if the file exists, so a user's file is never clobbered.
-      const handle = await open(target, "wx", 0o644);
-      try {
-        await handle.writeFile(INIT_TEMPLATE);
-      } finally {
-        await handle.close();
-      }
+      writeFileSync(target, INIT_TEMPLATE, { flag: "wx", mode: 0o644 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "EEXIST") {

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { isAbsolute, join, relative, resolve } from "node:path";
 import type { RenderAllResult } from "../../backends/index.js";
 import { RENDER_TARGET_NAMES } from "../../backends/names.js";
@@ -109,7 +109,7 @@ async function readBase(ctx: Context): Promise<{ text?: string; name?: string } 
   if (explicit !== undefined) {
     const path = resolve(ctx.cwd, explicit);
     try {
-      return { text: await readFile(path, "utf8"), name: displayPath(path, ctx.cwd) };
+      return { text: readFileSync(path, "utf8"), name: displayPath(path, ctx.cwd) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       ctx.io.stderr(`werf-mirror render: cannot read --base ${explicit} (${code ?? String(err)}); name an existing registries.conf, or --base /dev/null for none\n`);
