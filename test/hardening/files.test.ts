@@ -187,7 +187,7 @@ describe("a killed or concurrent render never leaves a mixed or truncated file",
   }
 
   let mixedCopy: string | undefined;
-  it("SIGKILL at random moments, many times: every file is the whole old or the whole new version", { timeout: 60_000 }, async () => {
+  it("SIGKILL at random moments, many times: every file is the whole old or the whole new version", { timeout: 60_000 }, async (t) => {
     const out = join(dir, "killed");
     assert.equal(runToEnd(renderArgs(cfgA, out)).code, 0);
     // How long a full render takes here, to aim the kills at the whole run, writes included.
@@ -197,8 +197,9 @@ describe("a killed or concurrent render never leaves a mixed or truncated file",
     const KILLS = Number(process.env.KILL_RUNS ?? 20);
     let mixed = 0;
     let completed = 0;
-    // Kill timing is chance: go on (up to three times as many kills) until one has landed
-    // between the first and the last rename, so the invariant is really tested mid-swap.
+    // Kill timing is chance: go on (up to three times as many kills) while none has landed
+    // between the first and the last rename. The state such a kill leaves is also built
+    // deterministically by the next test.
     let i = 0;
     for (; i < KILLS || (mixed === 0 && i < KILLS * 3); i++) {
       const cfg = i % 2 === 0 ? cfgB : cfgA;
@@ -236,8 +237,7 @@ describe("a killed or concurrent render never leaves a mixed or truncated file",
         }
       }
     }
-    // The kills did land in the middle of the writes (some runs left both versions side by side).
-    assert.ok(mixed > 0, `no kill landed between the renames in ${i} tries (${completed} runs completed first)`);
+    t.diagnostic(`${i} kills: ${mixed} landed between the renames, ${completed} runs completed first`);
     // Leftover temp files (named after the killed pid) are ignored by a later run, which finishes
     // and leaves exactly one version.
     const leftovers = walk(out).filter((f) => f.endsWith(".tmp"));
@@ -247,14 +247,35 @@ describe("a killed or concurrent render never leaves a mixed or truncated file",
     assert.deepEqual(walk(out).filter((f) => f.endsWith(".tmp") || f.endsWith(".lock")), [], "the final run removed the killed runs' temp files and lock");
   });
 
-  it(
-    "after a kill that left both versions, the next plain render (no --force) succeeds",
-    () => {
-      assert.ok(mixedCopy, "a kill left both versions side by side");
-      const r = runToEnd(renderArgs(cfgA, mixedCopy));
+  it("the state a kill between the renames leaves (both versions side by side) is taken as ours by the next plain render", () => {
+    // Built deterministically: A rendered; B rendered over a copy of it (its manifest names A's
+    // hashes as `previous`); then half the files of B put back to A's version, with B's manifest,
+    // which is what a kill in the middle of B's renames leaves.
+    const a = join(dir, "swap-a");
+    const b = join(dir, "swap-b");
+    assert.equal(runToEnd(renderArgs(cfgA, a)).code, 0);
+    cpSync(a, b, { recursive: true });
+    assert.equal(runToEnd(renderArgs(cfgB, b)).code, 0);
+    const mid = mixedCopy ?? join(dir, "swap-mid");
+    if (!mixedCopy) {
+      cpSync(b, mid, { recursive: true });
+      // Half the files, and always the header-less ones, which only the manifest can vouch for.
+      [...refA.keys()].sort().forEach((k, i) => {
+        if (i % 2 === 0 || k === "daemon.json" || k === "kaniko.args") writeFileSync(join(mid, k), refA.get(k)!);
+      });
+    }
+    const counts = assertEachFileWhole(mid, "the interrupted swap");
+    assert.ok(counts.a > 0 && counts.b > 0, "both versions side by side");
+    // B again (the job re-run after the kill), then A: each replaces files the other wrote.
+    for (const [cfg, ref] of [
+      [cfgB, refB],
+      [cfgA, refA],
+    ] as const) {
+      const r = runToEnd(renderArgs(cfg, mid));
       assert.equal(r.code, 0, r.stderr);
-    },
-  );
+      assert.deepEqual(tree(mid), ref);
+    }
+  });
 
   it("two renders at once in the same directory, different configs: each file is one complete version", { timeout: 60_000 }, async () => {
     const ROUNDS = Number(process.env.CONCURRENT_RUNS ?? 4);
