@@ -48,17 +48,20 @@ export function renderAll(names: string[], input: RenderInput): RenderAllResult 
   const backends: string[] = [];
   const seenWarnings = new Set<string>();
   const seenPaths = new Set<string>();
+  // Targets that share a renderer (buildah and podman both write registries.conf) render once.
+  const results = new Map<Renderer["render"], RenderResult>();
   for (const renderer of RENDERERS) {
     if (!wanted.has(renderer.name)) continue;
     backends.push(renderer.name);
-    const result = renderer.render(input);
+    const result = results.get(renderer.render) ?? renderer.render(input);
+    results.set(renderer.render, result);
     for (const file of result.files) {
       if (seenPaths.has(file.path)) continue;
       seenPaths.add(file.path);
       files.push({ ...file, backend: renderer.name });
     }
     for (const w of result.warnings) {
-      const id = JSON.stringify([w.registry, w.consumer, w.message]);
+      const id = `${w.registry}\u0000${w.consumer}\u0000${w.message}`;
       if (!seenWarnings.has(id)) {
         seenWarnings.add(id);
         warnings.push(w);
