@@ -1,8 +1,9 @@
 /**
  * Preflight against REAL registries (Debian's docker-registry via the e2e harness): plain, TLS
  * with a private CA, htpasswd Basic auth with credentials from a DOCKER_CONFIG auth file, and
- * a namespaced (path) mirror. Bearer token auth uses a FAKE token realm + registry written here
- * (the harness has no token-auth registry).
+ * a namespaced (path) mirror. The Bearer token tests here use a FAKE token realm + FAKE registry
+ * written in this file (edge cases: `token` vs `access_token`, the Accept header). Token auth
+ * against a REAL distribution registry (with our token realm server) is in token-registry.test.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -177,7 +178,7 @@ describe('preflight against real registries', () => {
   });
 });
 
-describe('Bearer token auth (FAKE token realm and registry, node:http)', () => {
+describe('Bearer token auth (FAKE token realm and FAKE registry, node:http; the real registry is in token-registry.test.ts)', () => {
   let registry: FaultServer;
   const TOKEN = 'fake-token-xyz';
   const CREDS = `Basic ${Buffer.from(`robot:${SECRET}`).toString('base64')}`;
@@ -213,7 +214,7 @@ describe('Bearer token auth (FAKE token realm and registry, node:http)', () => {
     await registry?.close();
   });
 
-  it('anonymous token from the realm, then HEAD with Bearer: healthy', async () => {
+  it('fake realm: anonymous token, then HEAD with Bearer: healthy', async () => {
     const work = makeTempDir('pf-bearer');
     try {
       const report = await preflight(await modelFrom(work, yaml([registry.url])), { env: {} });
@@ -226,7 +227,7 @@ describe('Bearer token auth (FAKE token realm and registry, node:http)', () => {
     }
   });
 
-  it('a private manifest: degraded anonymously, healthy with DOCKER_CONFIG credentials (access_token)', async () => {
+  it('fake realm: a private manifest: degraded anonymously, healthy with DOCKER_CONFIG credentials (access_token)', async () => {
     const work = makeTempDir('pf-bearer2');
     try {
       const model = await modelFrom(work, yaml([registry.url], { probe: `${REPO}:private` }));

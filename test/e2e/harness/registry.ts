@@ -1,7 +1,8 @@
 /**
  * A real distribution registry (Debian's `docker-registry`, distribution 2.8)
  * on 127.0.0.1: plain, or a pull-through cache of another local registry,
- * optionally with TLS from a private CA and/or htpasswd basic auth.
+ * optionally with TLS from a private CA and/or htpasswd basic auth, or with
+ * token authentication against a token realm (see token-server.ts).
  *
  * No outside traffic: no notifications endpoints, no redis, no bugsnag /
  * newrelic reporting, no debug server, and a proxy `remoteurl` is only ever a
@@ -136,12 +137,27 @@ export interface RegistryOptions {
   tls?: boolean | { ca: CA };
   /** htpasswd basic auth with this one user. */
   auth?: { username: string; password: string };
+  /**
+   * Token authentication (distribution's `auth: token:`): clients are sent to
+   * `realm` for a JWT whose `iss` is `issuer`, `aud` is `service`, and whose
+   * signing certificate (header `x5c`) chains to a cert in `rootCertBundle`
+   * (a PEM file). Exclusive with `auth`. The realm must be loopback.
+   */
+  tokenAuth?: TokenAuthOptions;
   /** Start inside this network namespace (then only things in it can reach the registry). */
   netns?: NetNs;
   /** Fixed port; default a free one. */
   port?: number;
   /** Readiness timeout; default 10 s. */
   readyTimeoutMs?: number;
+}
+
+export interface TokenAuthOptions {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM file with the certificate(s) token signatures must chain to. */
+  rootCertBundle: string;
 }
 
 export interface HttpResponse {
@@ -163,6 +179,7 @@ export interface Registry {
   configFile: string;
   tls: { ca: CA; cert: ServerCert } | null;
   auth: { username: string; password: string; htpasswdFile: string } | null;
+  tokenAuth: TokenAuthOptions | null;
   netns: NetNs | null;
   daemon: Daemon;
   /** GET a path (e.g. `/v2/_catalog`) from the registry, with auth and CA as configured. */
@@ -183,6 +200,7 @@ function registryConfigYaml(o: {
   secret: string;
   tls: ServerCert | null;
   htpasswdFile: string | null;
+  tokenAuth?: TokenAuthOptions | null;
   proxy: RegistryOptions['proxy'] | null;
 }): string {
   const q = (s: string) => JSON.stringify(s); // JSON strings are valid YAML scalars
@@ -222,6 +240,20 @@ function registryConfigYaml(o: {
   if (o.htpasswdFile) {
     lines.push('auth:', '  htpasswd:', '    realm: werf-mirror-e2e', `    path: ${q(o.htpasswdFile)}`);
   }
+  if (o.tokenAuth) {
+    if (o.htpasswdFile) throw new Error('a registry takes one auth method: htpasswd or token, not both');
+    const realm = new URL(o.tokenAuth.realm);
+    if (!isLoopbackHost(realm.hostname)) throw new Error(`refusing a token realm that is not loopback: ${o.tokenAuth.realm}`);
+    // registry/auth/token (distribution 2.8): all four are required strings.
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${q(o.tokenAuth.realm)}`,
+      `    service: ${q(o.tokenAuth.service)}`,
+      `    issuer: ${q(o.tokenAuth.issuer)}`,
+      `    rootcertbundle: ${q(o.tokenAuth.rootCertBundle)}`,
+    );
+  }
   if (o.proxy) {
     const u = new URL(o.proxy.remoteUrl);
     if (!isLoopbackHost(u.hostname)) {
@@ -238,7 +270,7 @@ export function isLoopbackHost(h: string): boolean {
   return h === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '[::1]' || h === '::1';
 }
 
-/** Start a registry and wait until `GET /v2/` answers (200, or 401 with auth). */
+/** Start a registry and wait until `GET /v2/` answers (200, or 401 with auth or token auth). */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
   const need = requireTools(opts.netns ? (['docker-registry', 'curl'] as const) : (['docker-registry'] as const));
   if (!need.tools) throw new Error(need.missing);
@@ -276,6 +308,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
           secret: randomBytes(16).toString('hex'),
           tls: tls?.cert ?? null,
           htpasswdFile: auth?.htpasswdFile ?? null,
+          tokenAuth: opts.tokenAuth ?? null,
           proxy: opts.proxy ?? null,
         }),
       );
@@ -294,7 +327,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
           `registry ${name} on ${url}`,
           async () => {
             const r = await get('/v2/');
-            return r.status === 200 || (auth !== null && r.status === 401);
+            return r.status === 200 || ((auth !== null || opts.tokenAuth !== undefined) && r.status === 401);
           },
           { daemon, timeoutMs: opts.readyTimeoutMs ?? 10_000, intervalMs: 100 },
         );
@@ -316,6 +349,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         configFile,
         tls,
         auth,
+        tokenAuth: opts.tokenAuth ?? null,
         netns: opts.netns ?? null,
         daemon,
         get,
