@@ -104,13 +104,15 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
     const name = `HEAD ${url.pathname}`;
     try {
       let authorization: string | undefined;
+      let heldBack: string | undefined;
       if (challenge?.scheme === "bearer") {
         const token = await fetchToken(
           { challenge, repository: endpoints.repository(ref.name), credentials: creds, mirrorUrl: url, deadline, ca, verifyTls },
           o.transport,
           o.now,
         );
-        authorization = `Bearer ${token}`;
+        authorization = `Bearer ${token.token}`;
+        if (creds && !token.credentialsSent) heldBack = token.realm;
       } else if (challenge?.scheme === "basic" && creds) {
         authorization = basicAuthorization(creds);
       }
@@ -129,7 +131,9 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
           s === 404
             ? `probe ${o.probe} not found on the mirror (${name} answered 404)`
             : s === 401 || s === 403
-              ? creds
+              ? creds && heldBack
+                ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were not sent: the token realm ${heldBack} is plain http on another host, and the token it gave without them does not allow pulls (${s}); serve the realm over https`
+                : creds
                 ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were refused (${s})`
                 : `probe ${o.probe} needs credentials (${s}); none found for ${mirror.url.hostPort} in the Docker or containers auth files`
               : `${name} answered ${s}`;

@@ -17,7 +17,15 @@ export interface TokenRequest {
   verifyTls: boolean;
 }
 
-export async function fetchToken(req: TokenRequest, transport: Transport, now: () => number): Promise<string> {
+export interface Token {
+  token: string;
+  /** Whether the mirror's credentials went to the realm (not over plain http to another host). */
+  credentialsSent: boolean;
+  /** The realm's origin, for messages. */
+  realm: string;
+}
+
+export async function fetchToken(req: TokenRequest, transport: Transport, now: () => number): Promise<Token> {
   const realm = req.challenge.params.realm;
   if (!realm) throw new HttpError("the Bearer challenge names no realm", "ETOKEN");
   let url: URL;
@@ -29,7 +37,7 @@ export async function fetchToken(req: TokenRequest, transport: Transport, now: (
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new HttpError("the token realm is not an http(s) URL", "ETOKEN");
   if (req.challenge.params.service) url.searchParams.set("service", req.challenge.params.service);
   url.searchParams.set("scope", `repository:${req.repository}:pull`);
-  const sendCredentials = req.credentials && (url.protocol === "https:" || url.host === req.mirrorUrl.host);
+  const sendCredentials = !!req.credentials && (url.protocol === "https:" || url.host === req.mirrorUrl.host);
   const { response } = await requestFollowingRedirects(
     { url, method: "GET", deadline: req.deadline, ca: req.ca, verifyTls: req.verifyTls, headers: { Accept: "application/json" } },
     transport,
@@ -37,7 +45,7 @@ export async function fetchToken(req: TokenRequest, transport: Transport, now: (
     sendCredentials && req.credentials ? basicAuthorization(req.credentials) : undefined,
   );
   if (response.status === 401 || response.status === 403) {
-    throw new HttpError(`the token service refused ${req.credentials ? "the credentials" : "anonymous access"} (${response.status})`, "ETOKEN");
+    throw new HttpError(`the token service refused ${sendCredentials ? "the credentials" : "anonymous access"} (${response.status})`, "ETOKEN");
   }
   if (response.status !== 200) throw new HttpError(`the token service answered ${response.status}`, "ETOKEN");
   if (response.truncated) throw new HttpError("the token response is too large", "ETOKEN");
@@ -50,5 +58,5 @@ export async function fetchToken(req: TokenRequest, transport: Transport, now: (
   const p = parsed as { token?: unknown; access_token?: unknown };
   const token = typeof p.token === "string" && p.token ? p.token : typeof p.access_token === "string" ? p.access_token : "";
   if (!token) throw new HttpError("the token response holds no `token` or `access_token`", "ETOKEN");
-  return token;
+  return { token, credentialsSent: sendCredentials, realm: url.origin };
 }

@@ -143,7 +143,8 @@ describe("credentials stay with their origin", () => {
       nodeTransport,
       now,
     );
-    assert.equal(token, "t");
+    assert.equal(token.token, "t");
+    assert.equal(token.credentialsSent, false);
     assert.equal(realm.requests.length, 1);
     assert.equal(realm.requests[0]!.authorization, undefined, "Basic credentials went to a third-party realm over http");
   });
