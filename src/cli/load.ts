@@ -6,12 +6,16 @@ import { EXIT_USAGE } from "./command.js";
 import { printDiagnostics } from "./diagnostics.js";
 
 /** `warnings: "count"` for commands whose job is not to check the config (see printDiagnostics). */
-export async function loadForCommand(ctx: Context, opts: { warnings?: "all" | "count" } = { warnings: "count" }): Promise<{ model: Model } | { exit: number }> {
+export async function loadForCommand(
+  ctx: Context,
+  opts: { warnings?: "all" | "count"; explain?: boolean } = { warnings: "count" },
+): Promise<{ model: Model } | { exit: number }> {
   const result = await loadConfig({
     cwd: ctx.cwd,
     env: ctx.io.env,
     flags: ctx.flags,
     configPath: ctx.values.config as string | undefined,
+    explain: opts.explain === true,
   });
   printDiagnostics(ctx, result.diagnostics, result.configFile ? [result.configFile] : [], opts);
   if (!result.model || result.hasErrors) {

@@ -38,6 +38,8 @@ export interface LoadOptions {
   /** Skip the search when no file is named (flags and env only). */
   noSearch?: boolean;
   fileExists?: (path: string) => boolean;
+  /** Record the origin of every mirror in `model.explained` (default true; scalars always are). */
+  explain?: boolean;
 }
 
 export interface LoadResult {
@@ -81,7 +83,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadResult> {
   layers.push(fromEnv.layer, fromFlags.layer);
 
   if (hasErrors(diagnostics)) return { diagnostics, configFile, hasErrors: true };
-  const built = buildModel(layers, env, cwd, configFile);
+  const built = buildModel(layers, env, cwd, configFile, { explain: opts.explain });
   diagnostics.push(...built.diagnostics);
   if (built.model) diagnostics.push(...checkModel(built.model, { fileExists }));
   return { model: built.model, diagnostics: sortDiagnostics(diagnostics), configFile, hasErrors: hasErrors(diagnostics) };

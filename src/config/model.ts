@@ -28,8 +28,11 @@ export interface BuildResult {
   diagnostics: Diagnostic[];
 }
 
-/** `layers` lowest precedence first. */
-export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: string): BuildResult {
+/**
+ * `layers` lowest precedence first. With `explain: false` the model's `explained` lists the
+ * scalars only, not every mirror (a render of thousands of registries does not need it).
+ */
+export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: string, opts: { explain?: boolean } = {}): BuildResult {
   const diagnostics: Diagnostic[] = [];
   const explained: Explained[] = [];
   const top = [...layers].reverse(); // highest first
@@ -87,7 +90,7 @@ export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: 
   }
   const outBase = outDir.layer?.baseDir ?? (configFile ? layers.find((l) => l.kind === "file")?.baseDir : undefined) ?? cwd;
 
-  const registries = mergeRegistries(layers, diagnostics, explained);
+  const registries = mergeRegistries(layers, diagnostics, opts.explain === false ? undefined : explained);
   const insecureRegistries = parseList(layers, "insecureRegistries", parseInsecureRegistry, diagnostics, explained);
   const unqualifiedSearchRegistries = parseList(layers, "unqualifiedSearchRegistries", parseSearchRegistry, diagnostics, explained);
 
@@ -113,7 +116,7 @@ export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: 
   return { model, diagnostics };
 }
 
-function mergeRegistries(layers: Layer[], diagnostics: Diagnostic[], explained: Explained[]): Registry[] {
+function mergeRegistries(layers: Layer[], diagnostics: Diagnostic[], explained: Explained[] | undefined): Registry[] {
   const byKey = new Map<string, Registry>();
   // Each layer's entries per normalized key, so merging is linear in the number of registries.
   const entries = new Map<string, { layer: Layer; reg: LayerRegistry }[]>();
@@ -173,9 +176,9 @@ function mergeRegistries(layers: Layer[], diagnostics: Diagnostic[], explained: 
       const v = list.find((e) => e.reg[flag])?.reg[flag];
       if (!v) continue;
       target[flag] = v.value;
-      explained.push({ path: `registries.${key}.${flag}`, value: v.value, origin: v.origin });
+      explained?.push({ path: `registries.${key}.${flag}`, value: v.value, origin: v.origin });
     }
-    target.mirrors.forEach((m, i) => explained.push({ path: `registries.${key}.mirrors[${i}]`, value: describeMirror(m), origin: m.origin }));
+    if (explained) target.mirrors.forEach((m, i) => explained.push({ path: `registries.${key}.mirrors[${i}]`, value: describeMirror(m), origin: m.origin }));
   }
   return [...byKey.values()];
 }

@@ -2,7 +2,6 @@
 // header, or for header-less formats one whose bytes differ from what we last wrote, belongs to
 // the user and is not overwritten without `force`); then every temp file is written next to its
 // target, and only then renamed over it. A failure before the renames leaves no file changed.
-import { createHash, randomBytes } from "node:crypto";
 import { type Dirent, readdirSync, chmodSync, chownSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
 import { HEADER_MARK } from "../backends/common.js";
@@ -47,7 +46,8 @@ export class UserOwnedError extends Error {
 }
 
 interface ManifestEntry {
-  sha256: string;
+  /** Content hash of what werf-mirror wrote (see contentHash). */
+  hash: string;
   /**
    * The hash of the version this one replaces, while the replacement is under way: the manifest
    * is written before the renames, so after a kill between the two either version counts as ours.
@@ -60,7 +60,16 @@ interface Manifest {
   files: Record<string, ManifestEntry>;
 }
 
-const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
+/**
+ * FNV-1a (32-bit, over UTF-16 code units) and the length: enough to recognise the bytes
+ * werf-mirror wrote. This is bookkeeping, not a defence against an attacker (who could as well
+ * edit the manifest), and it spares every render the start-up of OpenSSL.
+ */
+export function contentHash(text: string): string {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return `fnv1a32:${(h >>> 0).toString(16).padStart(8, "0")}:${text.length}`;
+}
 
 export async function writeRendered(outDir: string, files: WritableFile[], opts: WriteOptions = {}): Promise<WriteResult> {
   mkdirSync(outDir, { recursive: true });
@@ -85,8 +94,8 @@ function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions):
     if (existing === undefined) return { file, target, mode: 0o644, changed: true };
     if (existing.text === file.content) return { file, target, mode: existing.mode, changed: false };
     const entry = manifest.files[file.path];
-    const hash = sha256(existing.text);
-    const ours = existing.text.startsWith(HEADER_MARK) || entry?.sha256 === hash || entry?.previous === hash;
+    const hash = contentHash(existing.text);
+    const ours = existing.text.startsWith(HEADER_MARK) || entry?.hash === hash || entry?.previous === hash;
     if (!ours && !opts.force) refused.push(file.path);
     return { file, target, mode: existing.mode, changed: true, owner: existing, previous: hash };
   });
@@ -108,21 +117,21 @@ function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions):
       existing = undefined;
     }
     if (!existing) continue;
-    const hash = sha256(existing.text);
-    if (entry.backend && scope.has(entry.backend) && (hash === entry.sha256 || hash === entry.previous)) toRemove.push(path);
+    const hash = contentHash(existing.text);
+    if (entry.backend && scope.has(entry.backend) && (hash === entry.hash || hash === entry.previous)) toRemove.push(path);
     else next.files[path] = entry;
   }
   // The manifest is written before any rename and names both versions of every replaced file
   // (`previous`), so whatever a kill interrupts, the next run takes either version as its own.
   for (const p of plans) {
     const previous = "previous" in p ? p.previous : manifest.files[p.file.path]?.previous;
-    next.files[p.file.path] = { sha256: sha256(p.file.content), ...(previous ? { previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
+    next.files[p.file.path] = { hash: contentHash(p.file.content), ...(previous ? { previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
   }
 
   const toWrite = plans.filter((p) => p.changed);
   for (const dir of new Set(toWrite.map((p) => dirname(p.target)))) mkdirSync(dir, { recursive: true });
   // A random part in every temp name: a killed run's leftovers (same pid in a container) never collide.
-  const run = `${process.pid}-${randomBytes(4).toString("hex")}`;
+  const run = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   const temps = toWrite.map((p, i) => ({
     temp: join(dirname(p.target), `.${p.file.path.split("/").pop()}${TEMP_MARK}${run}-${i}.tmp`),
     target: p.target,

@@ -166,3 +166,10 @@ test("the default base is $CONTAINERS_REGISTRIES_CONF, skipping our own output",
   const own = await runCli(["render", "--backend", "podman", "--stdout"], { cwd: dir, env: { CONTAINERS_REGISTRIES_CONF: join(dir, "ours.conf"), HOME: dir }, uid: 1000 });
   assert.doesNotMatch(own.stdout, /disabled/);
 });
+
+test("the manifest's content hash is FNV-1a 32 plus the length (published test vectors)", async () => {
+  const { contentHash } = await import("../../src/render/write.js");
+  assert.equal(contentHash(""), "fnv1a32:811c9dc5:0");
+  assert.equal(contentHash("a"), "fnv1a32:e40c292c:1");
+  assert.equal(contentHash("foobar"), "fnv1a32:bf9cf968:6");
+});

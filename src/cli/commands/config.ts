@@ -25,7 +25,7 @@ origin: FILE:LINE:COL, the environment variable, the flag, or "default".`,
   ],
   exitCodes: ["0 success", "2 usage error or a configuration that cannot be loaded"],
   async run(ctx) {
-    const loaded = await loadForCommand(ctx, { warnings: "all" });
+    const loaded = await loadForCommand(ctx, { warnings: "all", explain: true });
     if ("exit" in loaded) return loaded.exit;
     const { model } = loaded;
     const json = ctx.values.format === "json";
