@@ -7,6 +7,7 @@ main(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   isTTY: process.stdout.isTTY === true,
+  stderrIsTTY: process.stderr.isTTY === true,
 }).then(
   (code) => {
     process.exitCode = code;

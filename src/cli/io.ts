@@ -6,6 +6,8 @@ export interface Io {
   cwd: string;
   /** Whether stdout is a terminal (colors, tables). */
   isTTY: boolean;
+  /** Whether stderr is a terminal (progress lines); stdout may be captured, as in `$(werf-mirror env)`. */
+  stderrIsTTY?: boolean;
   /** The clock (backup names); default the real one. */
   now?: () => Date;
   /** The user id (which registries.conf containers/image reads); default process.getuid(). */

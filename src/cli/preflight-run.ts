@@ -41,7 +41,8 @@ export async function runPreflight(
     } else if (ctx.verbose) notes.push(`running preflight: ${fresh.stale}`);
   }
   if (!report) {
-    const showProgress = opts.progress && ctx.io.isTTY && !ctx.quiet;
+    // Progress goes to stderr: shown when stderr is a terminal, even if stdout is captured.
+    const showProgress = opts.progress && (ctx.io.stderrIsTTY ?? ctx.io.isTTY) && !ctx.quiet;
     report = await preflight(model, {
       env,
       offline: opts.offline,

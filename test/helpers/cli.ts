@@ -9,7 +9,7 @@ export interface CliRun {
 
 export async function runCli(
   args: string[],
-  opts: { cwd: string; env?: Record<string, string | undefined>; isTTY?: boolean },
+  opts: { cwd: string; env?: Record<string, string | undefined>; isTTY?: boolean; stderrIsTTY?: boolean },
 ): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -19,6 +19,7 @@ export async function runCli(
     env: opts.env ?? {},
     cwd: opts.cwd,
     isTTY: opts.isTTY ?? false,
+    stderrIsTTY: opts.stderrIsTTY ?? opts.isTTY ?? false,
   });
   return { code, stdout, stderr };
 }
