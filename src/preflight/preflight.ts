@@ -1,12 +1,13 @@
 // preflight(model): probe every mirror at once, ask the Docker daemon for its mirrors when werf
 // runs in Docker mode, and apply the policy. Pure apart from the injected network, clock and
-// file reader: no console, no exit, no process.env.
+// file reader: no console, no exit, no process.env (save as the credential helpers' environment
+// when no env is injected).
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import type { Env } from "../config/layers.js";
 import type { Model, Registry } from "../config/types.js";
 import { configHash } from "./config-hash.js";
-import { authFiles, type ReadText } from "./credentials.js";
+import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
 import { daemonJsonFor, dockerEndpoint, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
 import { envTransport, HttpError, type Transport } from "./http.js";
 import { applyPolicy } from "./policy.js";
@@ -24,6 +25,8 @@ export interface PreflightDeps {
   date?: () => Date;
   /** Reads CA and auth files; undefined when missing. */
   readText?: ReadText;
+  /** Runs Docker credential helpers (`docker-credential-<name> get`). Default: node:child_process. */
+  runHelper?: RunHelper;
   /** Skip probes and the daemon check: every declared mirror is kept. */
   offline?: boolean;
   onProgress?: (e: ProgressEvent) => void;
@@ -51,6 +54,8 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
   const started = now();
   const settings = model.preflight;
   const files = authFiles(env, home);
+  // A helper finds its own store through the environment (HOME, DBUS_*, AWS_*) and is found on PATH.
+  const helpers = { run: deps.runHelper ?? runHelperProcess, env: deps.env ?? process.env, dockerConfig: dockerConfigFile(env, home) };
   const withMirrors = model.registries.filter((r) => r.mirrors.length > 0);
   const total = withMirrors.reduce((n, r) => n + r.mirrors.length, 0);
   let done = 0;
@@ -69,6 +74,7 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
               now,
               readText,
               authFiles: files,
+              helpers,
             });
         done++;
         deps.onProgress?.({ done, total, mirror: m.url.href });

@@ -5,7 +5,7 @@
 import { rootCertificates } from "node:tls";
 import type { Mirror } from "../config/types.js";
 import { parseChallenge, type Challenge } from "./challenge.js";
-import { findCredentials, basicAuthorization, type ReadText } from "./credentials.js";
+import { findCredentials, basicAuthorization, CredentialHelperError, type Credentials, type HelperOptions, type ReadText } from "./credentials.js";
 import { mirrorEndpoints, parseProbe, type UrlStyle } from "./endpoints.js";
 import { HttpError, type Transport } from "./http.js";
 import { header, requestFollowingRedirects } from "./redirects.js";
@@ -30,6 +30,8 @@ export interface ProbeOptions {
   now: () => number;
   readText: ReadText;
   authFiles: string[];
+  /** Docker credential helpers (credHelpers / credsStore); without it they are not run. */
+  helpers?: Pick<HelperOptions, "run" | "env" | "dockerConfig">;
 }
 
 /** A mirror that answers, but slower than this share of the timeout, is degraded. */
@@ -94,7 +96,15 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
     return result("unreachable", reason);
   }
   const auth: MirrorResult["auth"] = challenge ? challenge.scheme : "none";
-  const creds = await findCredentials(mirror.url.hostPort, mirror.url.path, o.authFiles, o.readText);
+  let creds: Credentials | undefined;
+  let credsProblem: string | undefined;
+  try {
+    const helpers = o.helpers ? { ...o.helpers, deadline, now: o.now } : undefined;
+    creds = await findCredentials(mirror.url.hostPort, mirror.url.path, o.authFiles, o.readText, helpers);
+  } catch (err) {
+    // Helper messages hold no helper output; anything else is not expected, and says nothing either.
+    credsProblem = err instanceof CredentialHelperError ? err.message : "looking up credentials failed";
+  }
   const extra = { latencyMs, auth, credentials: creds !== undefined };
 
   // 2. Does it serve the manifest that must exist?
@@ -135,6 +145,8 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
                 ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were not sent: the token realm ${heldBack} is plain http on another host, and the token it gave without them does not allow pulls (${s}); serve the realm over https`
                 : creds
                 ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were refused (${s})`
+                : credsProblem
+                ? `probe ${o.probe} needs credentials (${s}); ${credsProblem}`
                 : `probe ${o.probe} needs credentials (${s}); none found for ${mirror.url.hostPort} in the Docker or containers auth files`
               : `${name} answered ${s}`;
         checks.push({ request: name, ok: false, status: s, reason });
@@ -147,6 +159,8 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
     }
   }
 
+  // werf's keychain fails on a failing helper too, so the mirror is not fully usable.
+  if (credsProblem) return result("degraded", credsProblem, extra);
   if (latencyMs > o.timeoutMs * SLOW_SHARE) {
     return result("degraded", `slow: answered in ${latencyMs} ms, more than half the ${o.timeoutMs} ms timeout`, extra);
   }
