@@ -1,7 +1,7 @@
 // preflight(model): probe every mirror at once, ask the Docker daemon for its mirrors when werf
 // runs in Docker mode, and apply the policy. Pure apart from the injected network, clock and
-// file reader: no console, no exit, no process.env (save as the credential helpers' environment
-// when no env is injected).
+// file reader: no console, no exit, no process.env (the caller passes `env`; credential helpers
+// run with it too, so pass PATH and HOME when they are wanted).
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import type { Env } from "../config/layers.js";
@@ -55,7 +55,7 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
   const settings = model.preflight;
   const files = authFiles(env, home);
   // A helper finds its own store through the environment (HOME, DBUS_*, AWS_*) and is found on PATH.
-  const helpers = { run: deps.runHelper ?? runHelperProcess, env: deps.env ?? process.env, dockerConfig: dockerConfigFile(env, home) };
+  const helpers = { run: deps.runHelper ?? runHelperProcess, env, dockerConfig: dockerConfigFile(env, home) };
   const withMirrors = model.registries.filter((r) => r.mirrors.length > 0);
   const total = withMirrors.reduce((n, r) => n + r.mirrors.length, 0);
   let done = 0;
