@@ -69,7 +69,3 @@ export function isCidr(entry: string): boolean {
 export function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
 }
-
-export function describePull(m: Mirror): string {
-  return m.pull === "digest-only" ? "digest-only (pulls by digest)" : "tag-only (pulls by tag)";
-}

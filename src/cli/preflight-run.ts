@@ -1,8 +1,7 @@
 // What preflight, env and exec share: run preflight (or reuse a fresh preflight.json), write
 // the report and the hand-off files under output.dir, and build the hand-off variables.
-import { basename } from "node:path";
 import type { Model } from "../config/types.js";
-import { renderAll } from "../backends/index.js";
+import { render } from "../backends/index.js";
 import { readDefaultBase } from "../render/base.js";
 import { preflight } from "../preflight/preflight.js";
 import { configHash } from "../preflight/config-hash.js";
@@ -60,9 +59,8 @@ export async function runPreflight(
   const hasMirrors = model.registries.some((r) => r.mirrors.length > 0);
   if (hasMirrors) {
     const base = await readDefaultBase({ env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd, exclude: paths.registriesConf });
-    const rendered = renderAll(["buildah"], {
-      model: keptModel(model, report),
-      sourceName: model.configFile ? basename(model.configFile) : "environment and flags",
+    const rendered = render(keptModel(model, report), {
+      backends: ["buildah"],
       ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
     });
     const file = rendered.files.find((f) => f.path === "registries.conf");

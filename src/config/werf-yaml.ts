@@ -8,7 +8,7 @@
 //
 // Only the comment body is read; the rest of werf.yaml (templates included) is never parsed.
 import type { Diagnostic } from "./types.js";
-import { LineTable, originAt, type ConfigSource } from "./source.js";
+import { LineTable, originAt } from "./source.js";
 
 export const WERF_YAML_NAMES = ["werf.yaml", "werf.yml"];
 
@@ -102,4 +102,3 @@ function findBareMirrorKeys(
   return out;
 }
 
-export type { ConfigSource };

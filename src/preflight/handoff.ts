@@ -4,7 +4,6 @@
 //   werf refuses http:// values; those mirrors reach werf only through registries.conf.
 // - CONTAINERS_REGISTRIES_CONF: a registries.conf rendered from the kept mirrors only.
 import type { Model, Registry } from "../config/types.js";
-import type { RenderInput, Renderer } from "../backends/types.js";
 import type { PreflightReport } from "./types.js";
 
 export const WERF_MIRROR_PREFIX = "WERF_CONTAINER_REGISTRY_MIRROR_";
@@ -60,22 +59,4 @@ export function buildHandoff(
     .filter((k) => k.startsWith(WERF_MIRROR_PREFIX) && !ours.has(k))
     .sort();
   return { entries, unset, httpOnlyInRegistriesConf: httpOnly };
-}
-
-/** Renders the registries.conf of the kept mirrors with the `buildah` renderer. */
-export function renderHandoffRegistriesConf(
-  renderer: Renderer,
-  model: Model,
-  report: PreflightReport,
-  base?: { text: string; name: string },
-): { content: string; warnings: string[] } {
-  const input: RenderInput = {
-    model: keptModel(model, report),
-    sourceName: model.configFile ? model.configFile.split("/").pop()! : "werf-mirror (env and flags)",
-    ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
-  };
-  const out = renderer.render(input);
-  const file = out.files.find((f) => f.path === "registries.conf") ?? out.files[0];
-  if (!file) throw new Error(`the ${renderer.name} renderer produced no registries.conf`);
-  return { content: file.content, warnings: out.warnings.map((w) => `${w.registry}: ${w.message}`) };
 }

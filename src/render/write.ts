@@ -338,7 +338,6 @@ function writeManifest(outDir: string, manifest: Manifest): void {
   const sorted: Manifest = { version: 1, files: Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
   const target = join(outDir, MANIFEST_NAME);
   const temp = join(outDir, `.werf-mirror-manifest.${process.pid}.tmp`);
-  mkdirSync(outDir, { recursive: true });
   try {
     writeTempFile(temp, `${JSON.stringify(sorted, null, 2)}\n`, 0o644);
     renameSync(temp, target);
