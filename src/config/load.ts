@@ -82,11 +82,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadResult> {
   diagnostics.push(...fromEnv.diagnostics, ...fromFlags.diagnostics);
   layers.push(fromEnv.layer, fromFlags.layer);
 
-  if (hasErrors(diagnostics)) return { diagnostics, configFile, hasErrors: true };
-  const built = buildModel(layers, env, cwd, configFile, { explain: opts.explain });
-  diagnostics.push(...built.diagnostics);
-  if (built.model) diagnostics.push(...checkModel(built.model, { fileExists }));
-  return { model: built.model, diagnostics: sortDiagnostics(diagnostics), configFile, hasErrors: hasErrors(diagnostics) };
+  return complete(layers, diagnostics, { env, cwd, configFile, fileExists, explain: opts.explain });
 }
 
 /** Lints one file on its own (no env, no flags): what `werf-mirror lint FILE` and pre-commit run. */
@@ -94,14 +90,22 @@ export async function lintFile(path: string, opts: { cwd?: string; fileExists?: 
   const cwd = resolve(opts.cwd ?? process.cwd());
   const file = resolve(cwd, path);
   const read = await readConfigFile(file, undefined, { requireBlock: false });
-  const diagnostics = [...read.diagnostics];
-  if (read.layer && !hasErrors(diagnostics)) {
-    const built = buildModel([read.layer], {}, cwd, file);
-    diagnostics.push(...built.diagnostics);
-    if (built.model) diagnostics.push(...checkModel(built.model, { fileExists: opts.fileExists ?? existsSync }));
-    return { model: built.model, diagnostics: sortDiagnostics(diagnostics), configFile: file, hasErrors: hasErrors(diagnostics) };
+  return complete(read.layer ? [read.layer] : undefined, [...read.diagnostics], { env: {}, cwd, configFile: file, fileExists: opts.fileExists ?? existsSync });
+}
+
+/** Merges the layers into the model and runs the semantic rules, unless an error came first. */
+function complete(
+  layers: Layer[] | undefined,
+  diagnostics: Diagnostic[],
+  o: { env: Env; cwd: string; configFile?: string; fileExists: (path: string) => boolean; explain?: boolean },
+): LoadResult {
+  if (!layers || hasErrors(diagnostics)) {
+    return { diagnostics: sortDiagnostics(diagnostics), configFile: o.configFile, hasErrors: hasErrors(diagnostics) };
   }
-  return { diagnostics: sortDiagnostics(diagnostics), configFile: file, hasErrors: hasErrors(diagnostics) };
+  const built = buildModel(layers, o.env, o.cwd, o.configFile, { explain: o.explain });
+  diagnostics.push(...built.diagnostics);
+  if (built.model) diagnostics.push(...checkModel(built.model, { fileExists: o.fileExists }));
+  return { model: built.model, diagnostics: sortDiagnostics(diagnostics), configFile: o.configFile, hasErrors: hasErrors(diagnostics) };
 }
 
 interface ReadResult {
