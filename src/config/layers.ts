@@ -236,6 +236,6 @@ function splitRegistryMirror(v: string): { registry: string; url: string } | und
 }
 
 /** Byte-wise comparison, as Go's sort.Strings does (localeCompare would not). */
-function compareStrings(a: string, b: string): number {
+export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

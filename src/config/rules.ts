@@ -3,19 +3,17 @@
 // wildcards, schemes...) are reported while parsing, in addresses.ts and model.ts.
 import type { Diagnostic, Model, Registry } from "./types.js";
 import { DOCKER_HUB_ALIASES, isDockerHub } from "./addresses.js";
+import { CONSUMERS, FEATURES, featureUses, honouredBy, listConsumers, werfConsumers, type Feature } from "../consumers/capabilities.js";
 
 export interface RuleContext {
   /** Whether a file exists; injected so the rules stay pure. */
   fileExists: (path: string) => boolean;
 }
 
-/** Consumers that use mirrors of registries other than docker.io. */
-const NON_HUB_CONSUMERS =
-  "buildah/podman/skopeo/CRI-O (registries.conf), containerd (hosts.toml), BuildKit (buildkitd.toml) and k3s/RKE2 (registries.yaml)";
-
 export function checkModel(model: Model, ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const reg of model.registries) checkRegistry(model, reg, ctx, out);
+  checkWerf(model, out);
   return out;
 }
 
@@ -50,15 +48,6 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
         origin: m.origin,
       });
     }
-    if (hub && model.effectiveBackend === "docker") checkDockerDaemon(m, out);
-  }
-  if (!hub && reg.mirrors.length > 0) {
-    out.push({
-      severity: "warning",
-      rule: "not-used-by-werf",
-      message: `werf and the Docker daemon use mirrors of docker.io only; the mirrors of \`${key}\` are used by ${NON_HUB_CONSUMERS}: render those with \`werf-mirror render\``,
-      origin: reg.origin,
-    });
   }
   if (reg.blocked && reg.mirrors.length > 0) {
     out.push({
@@ -86,23 +75,43 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
   }
 }
 
-/** What dockerd's `registry-mirrors` cannot express, and which consumers can. */
-function checkDockerDaemon(m: Registry["mirrors"][number], out: Diagnostic[]): void {
-  const say = (what: string, who: string) =>
-    out.push({ severity: "warning", rule: "docker-daemon-limit", message: `${what}; ${who} honour it`, origin: m.origin });
-  if (m.url.path) {
-    say(
-      "dockerd cannot use a namespaced mirror path: Engine before 24 refuses to start with it, and 24+ reads the path as the registry API's location, so `render` leaves this mirror out of daemon.json",
-      "buildah/podman (registries.conf), containerd, BuildKit, k3s and kaniko",
-    );
-  }
-  if (m.pull !== "all") {
-    say(
-      `dockerd cannot restrict a mirror to ${m.pull} pulls and uses it for every pull`,
-      m.pull === "digest-only" ? "buildah/podman/skopeo/CRI-O (registries.conf) and containerd" : "buildah/podman/skopeo/CRI-O (registries.conf)",
-    );
-  }
-  if (m.ca) {
-    say("dockerd does not read `ca` from daemon.json (it uses /etc/docker/certs.d/<host>/ca.crt)", "containerd, BuildKit and k3s");
+/** Features that keep a registry's mirrors away from werf altogether (`not-used-by-werf`). */
+const NOT_FOR_WERF: Feature[] = ["other-registry", "namespaced-key", "wildcard-key"];
+
+/**
+ * What werf, with the effective backend, will not honour: one finding per setting, naming each
+ * werf consumer that ignores it and what it does instead (src/consumers/capabilities.ts), and
+ * the consumers that do honour it.
+ */
+function checkWerf(model: Model, out: Diagnostic[]): void {
+  const werf = werfConsumers(model.effectiveBackend);
+  const mode = model.effectiveBackend === "buildah" ? "Buildah mode" : "Docker mode";
+  const seenRegistries = new Set<string>();
+  const uses = featureUses(model);
+  // Registries whose mirrors werf never uses: only `blocked` still matters to werf there.
+  const unused = new Set(uses.filter((u) => NOT_FOR_WERF.includes(u.feature)).map((u) => u.registry));
+  for (const use of uses) {
+    if (use.registry && unused.has(use.registry) && !NOT_FOR_WERF.includes(use.feature) && use.feature !== "blocked") continue;
+    const ignoring = werf.filter((id) => !CONSUMERS[id].features[use.feature].honoured);
+    if (ignoring.length === 0) continue;
+    const others = listConsumers(honouredBy(use.feature).filter((id) => !werf.includes(id) && !id.startsWith("werf")));
+    const what = ignoring.map((id) => `${CONSUMERS[id].name} ${(CONSUMERS[id].features[use.feature] as { instead: string }).instead}`).join("; ");
+    if (NOT_FOR_WERF.includes(use.feature) && use.registry) {
+      if (seenRegistries.has(use.registry.prefix.key)) continue;
+      seenRegistries.add(use.registry.prefix.key);
+      out.push({
+        severity: "warning",
+        rule: "not-used-by-werf",
+        message: `werf (${mode}) does not use the mirrors of \`${use.registry.prefix.key}\`: ${what}. ${others} use them: render those with \`werf-mirror render\``,
+        origin: use.origin,
+      });
+      continue;
+    }
+    out.push({
+      severity: "warning",
+      rule: "werf-ignores",
+      message: `werf (${mode}) does not honour ${FEATURES[use.feature]}${use.mirror ? ` of ${use.mirror.url.href}` : use.registry ? ` on \`${use.registry.prefix.key}\`` : ""}: ${what}${others === "no consumer" ? "" : `; ${others} honour it`}`,
+      origin: use.origin,
+    });
   }
 }
