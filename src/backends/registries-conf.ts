@@ -1,5 +1,5 @@
-// containers-registries.conf v2 for containers/image: buildah, podman, skopeo, CRI-O and werf's
-// Buildah backend. Merged onto the host's effective file so no host setting is lost: every key
+// containers-registries.conf v2 for containers/image: buildah, podman, skopeo and CRI-O (werf's
+// Buildah backend reads only the docker.io mirrors and insecure registries of such a file). Merged onto the host's effective file so no host setting is lost: every key
 // and every [[registry]] we do not manage is kept, ours replace the rest.
 import { parse, stringify, TomlError } from "smol-toml";
 import type { Mirror, Registry } from "../config/types.js";
@@ -138,7 +138,7 @@ function baseRegistries(base: Table): Table[] {
 
 export const buildahRenderer: Renderer = {
   name: "buildah",
-  consumers: "buildah, skopeo, CRI-O, werf's Buildah backend (containers-registries.conf v2)",
+  consumers: "buildah, skopeo, CRI-O (containers-registries.conf v2; werf's Buildah backend takes only its docker.io mirrors)",
   render: renderRegistriesConf,
 };
 

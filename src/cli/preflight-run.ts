@@ -5,7 +5,10 @@ import { render } from "../backends/index.js";
 import { readDefaultBase } from "../render/base.js";
 import { preflight } from "../preflight/preflight.js";
 import { configHash } from "../preflight/config-hash.js";
-import { buildHandoff, keptModel, type Handoff } from "../preflight/handoff.js";
+import { buildHandoff, keptModel, needsRegistriesConf, type Handoff } from "../preflight/handoff.js";
+import { handoffModel, planWerfHandoff } from "../consumers/werf-handoff.js";
+import { buildCaBundle } from "../preflight/ca-bundle.js";
+import { join } from "node:path";
 import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
 import type { PreflightReport } from "../preflight/types.js";
 import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
@@ -56,20 +59,35 @@ export async function runPreflight(
     await writeFileAtomic(paths.report, PREFLIGHT_FORMATS.json!(report));
   }
 
-  const hasMirrors = model.registries.some((r) => r.mirrors.length > 0);
-  if (hasMirrors) {
+  const kept = keptModel(model, report);
+  const plan = planWerfHandoff(kept);
+  const files: { registriesConf?: string; caBundle?: string } = {};
+  if (needsRegistriesConf(model)) {
     const base = await readDefaultBase({ env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd, exclude: paths.registriesConf });
-    const rendered = render(keptModel(model, report), {
+    const rendered = render(handoffModel(kept, plan), {
       backends: ["buildah"],
       ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
     });
     const file = rendered.files.find((f) => f.path === "registries.conf");
-    if (file) await writeFileAtomic(paths.registriesConf, file.content);
+    if (file) {
+      await writeFileAtomic(paths.registriesConf, file.content);
+      files.registriesConf = paths.registriesConf;
+    }
     for (const w of rendered.warnings) notes.push(`warning: registries.conf: ${w.registry}: ${w.message}`);
   }
-  const handoff = buildHandoff(model, report, hasMirrors ? paths.registriesConf : undefined, env);
+  if (plan.caFiles.length > 0) {
+    const bundle = await buildCaBundle(plan.caFiles, env);
+    if ("error" in bundle) notes.push(`warning: no CA bundle for werf's registry API: ${bundle.error}`);
+    else {
+      const path = join(paths.dir, "ca-bundle.pem");
+      await writeFileAtomic(path, bundle.text);
+      files.caBundle = path;
+    }
+  }
+  const handoff = buildHandoff(model, report, files, env);
+  for (const l of plan.leftOut) notes.push(`warning: ${l.mirror.url.href} is left out of werf's hand-off: ${l.reason}`);
   for (const u of handoff.httpOnlyInRegistriesConf) {
-    notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so it is handed on through registries.conf only`);
+    notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);
   }
   await writeFileAtomic(paths.envSh, formatEnvSh(handoff));
   return { report, paths, handoff, reused, notes };

@@ -3,7 +3,8 @@
 // wildcards, schemes...) are reported while parsing, in addresses.ts and model.ts.
 import type { Diagnostic, Model, Registry } from "./types.js";
 import { DOCKER_HUB_ALIASES, isDockerHub } from "./addresses.js";
-import { CONSUMERS, FEATURES, featureUses, honouredBy, listConsumers, werfConsumers, type Feature } from "../consumers/capabilities.js";
+import { CONSUMERS, FEATURES, featureUses, honourClause, honouredBy, werfConsumers, type Feature } from "../consumers/capabilities.js";
+import { leftOutBecause } from "../consumers/werf-handoff.js";
 
 export interface RuleContext {
   /** Whether a file exists; injected so the rules stay pure. */
@@ -13,7 +14,7 @@ export interface RuleContext {
 export function checkModel(model: Model, ctx: RuleContext): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const reg of model.registries) checkRegistry(model, reg, ctx, out);
-  checkWerf(model, out);
+  out.push(...werfFindings(model));
   return out;
 }
 
@@ -28,6 +29,15 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
         severity: "error",
         rule: "mirror-is-registry",
         message: `this mirror is \`${key}\` itself; a mirror must be another host (a proxy cache), or remove it`,
+        origin: m.origin,
+      });
+    }
+    if (m.url.path === "/v2" || m.url.path.startsWith("/v2/")) {
+      const rest = m.url.path.slice(3);
+      out.push({
+        severity: "warning",
+        rule: "url-v2-path",
+        message: `a mirror's path is a namespace on the mirror and every consumer puts /v2/ in front of it, so this mirror is asked for /v2${m.url.path}/...; write ${m.url.scheme}://${m.url.hostPort}${rest} instead`,
         origin: m.origin,
       });
     }
@@ -83,7 +93,8 @@ const NOT_FOR_WERF: Feature[] = ["other-registry", "namespaced-key", "wildcard-k
  * werf consumer that ignores it and what it does instead (src/consumers/capabilities.ts), and
  * the consumers that do honour it.
  */
-function checkWerf(model: Model, out: Diagnostic[]): void {
+export function werfFindings(model: Model): Diagnostic[] {
+  const out: Diagnostic[] = [];
   const werf = werfConsumers(model.effectiveBackend);
   const mode = model.effectiveBackend === "buildah" ? "Buildah mode" : "Docker mode";
   const seenRegistries = new Set<string>();
@@ -94,7 +105,8 @@ function checkWerf(model: Model, out: Diagnostic[]): void {
     if (use.registry && unused.has(use.registry) && !NOT_FOR_WERF.includes(use.feature) && use.feature !== "blocked") continue;
     const ignoring = werf.filter((id) => !CONSUMERS[id].features[use.feature].honoured);
     if (ignoring.length === 0) continue;
-    const others = listConsumers(honouredBy(use.feature).filter((id) => !werf.includes(id) && !id.startsWith("werf")));
+    const others = honouredBy(use.feature).filter((id) => !werf.includes(id) && !id.startsWith("werf"));
+    const leftOut = use.mirror && isDockerHub(use.registry!.prefix) && !use.registry!.prefix.namespace ? leftOutBecause(use.feature, model.effectiveBackend) : undefined;
     const what = ignoring.map((id) => `${CONSUMERS[id].name} ${(CONSUMERS[id].features[use.feature] as { instead: string }).instead}`).join("; ");
     if (NOT_FOR_WERF.includes(use.feature) && use.registry) {
       if (seenRegistries.has(use.registry.prefix.key)) continue;
@@ -102,7 +114,7 @@ function checkWerf(model: Model, out: Diagnostic[]): void {
       out.push({
         severity: "warning",
         rule: "not-used-by-werf",
-        message: `werf (${mode}) does not use the mirrors of \`${use.registry.prefix.key}\`: ${what}. ${others} use them: render those with \`werf-mirror render\``,
+        message: `werf (${mode}) does not use the mirrors of \`${use.registry.prefix.key}\`: ${what}. ${honourClause(others, "use", "them")}: render those with \`werf-mirror render\``,
         origin: use.origin,
       });
       continue;
@@ -110,8 +122,9 @@ function checkWerf(model: Model, out: Diagnostic[]): void {
     out.push({
       severity: "warning",
       rule: "werf-ignores",
-      message: `werf (${mode}) does not honour ${FEATURES[use.feature]}${use.mirror ? ` of ${use.mirror.url.href}` : use.registry ? ` on \`${use.registry.prefix.key}\`` : ""}: ${what}${others === "no consumer" ? "" : `; ${others} honour it`}`,
+      message: `werf (${mode}) does not honour ${FEATURES[use.feature]}${use.mirror ? ` of ${use.mirror.url.href}` : use.registry ? ` on \`${use.registry.prefix.key}\`` : ""}: ${what}${leftOut ? `. So werf-mirror leaves this mirror out of werf's hand-off: ${leftOut}` : ""}${others.length ? `; ${honourClause(others, "honour")}` : ""}`,
       origin: use.origin,
     });
   }
+  return out;
 }

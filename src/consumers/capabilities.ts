@@ -98,7 +98,7 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       blocked: no("cannot block a registry"),
       "http-mirror": yes("the host of an http:// mirror becomes an insecure host"),
       "insecure-https": yes("when handed as http:// (through registries.conf in Buildah mode, or dockerd's insecure-registries in Docker mode)"),
-      "mirror-ca": no("verifies with the system roots only (Go honours SSL_CERT_FILE and SSL_CERT_DIR), never certs.d"),
+      "mirror-ca": yes("through SSL_CERT_FILE: it verifies with Go's system roots only, never certs.d, so the hand-off gives it a bundle of the system roots and the mirrors' CAs"),
       "insecure-registry": yes(),
       "insecure-cidr": yes("in Docker mode, from the daemon's insecure registries"),
       "search-registries": no("expands short names to docker.io only"),
@@ -241,6 +241,12 @@ export function honouredBy(feature: Feature, among: ConsumerId[] = Object.keys(C
 export function listConsumers(ids: ConsumerId[]): string {
   const names = ids.map((id) => CONSUMERS[id].short);
   return names.length <= 1 ? (names[0] ?? "no consumer") : `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/** "X honours it" / "X and Y honour it"; empty when none does. */
+export function honourClause(ids: ConsumerId[], verb: "honour" | "use", object = "it"): string {
+  if (ids.length === 0) return "";
+  return `${listConsumers(ids)} ${ids.length === 1 ? `${verb}s` : verb} ${object}`;
 }
 
 /** The werf consumers for a backend: Buildah mode pulls with werf's Buildah; Docker mode with dockerd. */

@@ -19,6 +19,7 @@ export const RULES: Record<string, string> = {
   "url-scheme": "A mirror URL has a scheme other than http or https.",
   "url-query-fragment": "A mirror URL has a query or a fragment.",
   "url-invalid": "A mirror URL's host or path is malformed.",
+  "url-v2-path": "A mirror URL's path starts with /v2, which every consumer adds itself.",
   "werf-http-mirror": "An http mirror cannot be handed to werf through its environment variables.",
   "insecure-conflict": "An http:// mirror is marked insecure: false.",
   "duplicate-registry": "Two keys name the same registry.",

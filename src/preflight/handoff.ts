@@ -1,10 +1,15 @@
-// The hand-off to werf: which mirrors the next werf invocation gets, and how.
-// - WERF_CONTAINER_REGISTRY_MIRROR_<NN>: the kept https docker.io mirrors. werf sorts these
-//   variables as whole `KEY=VALUE` strings, so fixed-width numbers keep the intended order.
-//   werf refuses http:// values; those mirrors reach werf only through registries.conf.
-// - CONTAINERS_REGISTRIES_CONF: a registries.conf rendered from the kept mirrors only.
+// The hand-off to werf: which mirrors the next werf invocation gets, and how (the decisions are
+// src/consumers/werf-handoff.ts's).
+// - WERF_CONTAINER_REGISTRY_MIRROR_<NN> (Docker mode): the kept https docker.io mirrors spelled
+//   as dockerd spells them. werf sorts these variables as whole `KEY=VALUE` strings, so
+//   fixed-width numbers keep the intended order.
+// - CONTAINERS_REGISTRIES_CONF: a registries.conf rendered from the kept mirrors only; in Buildah
+//   mode werf takes its docker.io mirrors and insecure registries from it (and nothing else).
+// - SSL_CERT_FILE: the system roots plus the CA files of handed https mirrors, for werf's registry
+//   API, which verifies with the system roots only.
 import type { Model, Registry } from "../config/types.js";
 import type { PreflightReport } from "./types.js";
+import { planWerfHandoff, type WerfHandoffPlan } from "../consumers/werf-handoff.js";
 
 export const WERF_MIRROR_PREFIX = "WERF_CONTAINER_REGISTRY_MIRROR_";
 
@@ -17,9 +22,11 @@ export interface EnvEntry {
 
 export interface Handoff {
   entries: EnvEntry[];
+  /** The decisions behind the entries. */
+  plan: WerfHandoffPlan;
   /** Variables of the same family already in the environment that the hand-off replaces. */
   unset: string[];
-  /** Kept mirrors werf's variables cannot carry (http://), for a note. */
+  /** Kept mirrors werf's variables cannot carry (http://, Docker mode: werf reads them from dockerd), for a note. */
   httpOnlyInRegistriesConf: string[];
 }
 
@@ -40,23 +47,31 @@ export function mirrorSuffixes(count: number): string[] {
   return Array.from({ length: count }, (_, i) => String(i).padStart(width, "0"));
 }
 
+/** Whether the hand-off has a registries.conf to give: mirrors, or (Buildah mode) insecure registries werf would read from it. */
+export function needsRegistriesConf(model: Model): boolean {
+  return model.registries.some((r) => r.mirrors.length > 0) || planWerfHandoff(model).insecureRegistries.length > 0;
+}
+
 export function buildHandoff(
   model: Model,
   report: PreflightReport,
-  registriesConfPath: string | undefined,
+  files: { registriesConf?: string; caBundle?: string },
   env: Record<string, string | undefined>,
 ): Handoff {
+  const plan = planWerfHandoff(keptModel(model, report));
   const hubUrls = report.registries.find((r) => r.registry === "docker.io")?.kept ?? [];
-  const https = hubUrls.filter((u) => u.startsWith("https://"));
-  const httpOnly = hubUrls.filter((u) => !u.startsWith("https://"));
-  const suffixes = mirrorSuffixes(https.length);
-  const entries: EnvEntry[] = https.map((value, i) => ({ section: "WERF MIRRORS (docker.io)", key: `${WERF_MIRROR_PREFIX}${suffixes[i]}`, value }));
-  if (registriesConfPath && model.registries.some((r) => r.mirrors.length > 0)) {
-    entries.push({ section: "CONTAINERS REGISTRIES (Buildah backend, podman, skopeo)", key: "CONTAINERS_REGISTRIES_CONF", value: registriesConfPath });
+  const httpOnly = plan.backend === "docker" ? hubUrls.filter((u) => !u.startsWith("https://")) : [];
+  const suffixes = mirrorSuffixes(plan.envMirrors.length);
+  const entries: EnvEntry[] = plan.envMirrors.map((value, i) => ({ section: "WERF MIRRORS (docker.io)", key: `${WERF_MIRROR_PREFIX}${suffixes[i]}`, value }));
+  if (files.registriesConf) {
+    entries.push({ section: "CONTAINERS REGISTRIES (werf's Buildah backend reads docker.io mirrors and insecure registries)", key: "CONTAINERS_REGISTRIES_CONF", value: files.registriesConf });
+  }
+  if (files.caBundle) {
+    entries.push({ section: "TLS (system roots plus the mirrors' CAs, for werf's registry API)", key: "SSL_CERT_FILE", value: files.caBundle });
   }
   const ours = new Set(entries.map((e) => e.key));
   const unset = Object.keys(env)
     .filter((k) => k.startsWith(WERF_MIRROR_PREFIX) && !ours.has(k))
     .sort();
-  return { entries, unset, httpOnlyInRegistriesConf: httpOnly };
+  return { entries, plan, unset, httpOnlyInRegistriesConf: httpOnly };
 }

@@ -5,6 +5,8 @@
  * private network namespace with only `lo`, so a fallback to docker.io cannot leave the machine.
  * `exec` runs a command with that environment and returns its exit code.
  */
+import { parse as parseToml } from 'smol-toml';
+import { werfMirrorList, werfMirrorsFromRegistriesConf, type WerfRegistryEntry } from '../../src/consumers/werf.js';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -87,14 +89,22 @@ describe('env --as-file and podman through the handed-off registries.conf (netns
 
     const sh = await run(findTool('sh')!, ['-c', '. "$1" && env', 'sh', file], { env: { ...env, WERF_CONTAINER_REGISTRY_MIRROR_STALE: 'https://stale.example' } });
     assert.equal(sh.code, 0, describeFailure(sh));
+    // Buildah mode: werf puts WERF_CONTAINER_REGISTRY_MIRROR_* before registries.conf's mirrors and
+    // marks only http:// ones insecure (werf cmd/werf/common/common.go:1336-1380), so every
+    // docker.io mirror goes through registries.conf alone and the stale variable is unset.
     const vars = sh.stdout.split('\n').filter((l) => l.startsWith('WERF_CONTAINER_REGISTRY_MIRROR_'));
-    // werf sorts its variables as whole KEY=VALUE strings: that order must be the intended one.
-    assert.deepEqual([...vars].sort(), [`WERF_CONTAINER_REGISTRY_MIRROR_00=${b.url}`, `WERF_CONTAINER_REGISTRY_MIRROR_01=${a.url}`]);
+    assert.deepEqual(vars, []);
     const conf = sh.stdout.split('\n').find((l) => l.startsWith('CONTAINERS_REGISTRIES_CONF='))!.split('=')[1]!;
     assert.equal(conf, join(dir, '.werf-mirror', 'handoff', 'registries.conf'));
     const text = readFileSync(conf, 'utf8');
     assert.ok(!text.includes(dead.replace('https://', '')), 'the dead mirror is in registries.conf');
-    assert.ok(text.indexOf(b.hostPort) < text.indexOf(a.hostPort) && text.indexOf(a.hostPort) < text.indexOf(http.hostPort), text);
+    // What werf reads from it (pkg/buildah/registries_config_linux.go:192-237): the kept mirrors in
+    // the declared order, the http one as http://.
+    const entries = (parseToml(text) as { registry?: WerfRegistryEntry[] }).registry ?? [];
+    assert.deepEqual(werfMirrorsFromRegistriesConf(entries), [b.url, a.url, `http://${http.hostPort}`]);
+    // werf's registry API verifies with the system roots only: the mirrors' CA reaches it in SSL_CERT_FILE.
+    const bundle = sh.stdout.split('\n').find((l) => l.startsWith('SSL_CERT_FILE='))!.split('=')[1]!;
+    assert.ok(readFileSync(bundle, 'utf8').includes(readFileSync(ca.cert, 'utf8').trim()), 'the CA is not in the bundle');
 
     const pulled = await podmanPull('docker.io/library/alpine:3.19', { registriesConf: conf, certDir: ca.certDir, netns: netns!, timeoutMs: 120_000 });
     assert.ok(pulled.ok, describeFailure(pulled));
@@ -130,12 +140,27 @@ describe('exec', () => {
       timeoutMs: 30_000,
     });
     assert.equal(r.code, 7, describeFailure(r));
-    // env (OLD) comes before the file in werf-mirror's merge order; it is renamed, not duplicated
-    assert.deepEqual(r.stdout.trim().split('\n'), [
-      'WERF_CONTAINER_REGISTRY_MIRROR_00=https://old.example',
-      'WERF_CONTAINER_REGISTRY_MIRROR_01=https://a.example',
-      'WERF_CONTAINER_REGISTRY_MIRROR_02=https://b.example',
-    ]);
+    // Buildah mode: no werf variable at all (the earlier one is unset); env (OLD) comes before the
+    // file in werf-mirror's merge order, and werf reads that order from the handed registries.conf.
+    assert.equal(r.stdout.trim(), '');
+    const text = readFileSync(join(dir, '.werf-mirror', 'handoff', 'registries.conf'), 'utf8');
+    const entries = (parseToml(text) as { registry?: WerfRegistryEntry[] }).registry ?? [];
+    assert.deepEqual(werfMirrorsFromRegistriesConf(entries), ['https://old.example', 'https://a.example', 'https://b.example']);
+  });
+
+  it('Docker mode: the variables spell each mirror as dockerd reports it, so werf lists it once', async () => {
+    const r = await run(process.execPath, cliArgs(['exec', '--offline', '--backend', 'docker', '--cwd', dir, '--', 'sh', '-c', 'env | grep ^WERF_CONTAINER_REGISTRY_MIRROR_ | sort']), {
+      env: env(),
+      cwd: ROOT,
+      timeoutMs: 30_000,
+    });
+    assert.equal(r.code, 0, describeFailure(r));
+    const values = r.stdout.trim().split('\n').map((l) => l.slice(l.indexOf('=') + 1));
+    assert.deepEqual(values, ['https://old.example/', 'https://a.example/', 'https://b.example/']);
+    // werf appends dockerd's GET /info mirrors (trailing `/`) and de-duplicates by exact string
+    // (cmd/werf/common/common.go:1355-1377): each mirror once.
+    const list = werfMirrorList(values, ['https://a.example/', 'https://b.example/']);
+    assert.deepEqual(list, { mirrors: ['https://old.example/', 'https://a.example/', 'https://b.example/'] });
   });
 
   it('a command killed by a signal gives 128+N; a missing command gives 127', async () => {

@@ -11,13 +11,19 @@ export const envCommand: Command = {
   usage: "werf-mirror env [--as-file | --as-env-file | --output-file-path PATH] [--shell sh|powershell] [--offline]",
   description: `
 Prints, in the style of \`werf ci-env\`, the variables that give the next werf invocation the
-mirrors that passed preflight, in the intended order:
-  WERF_CONTAINER_REGISTRY_MIRROR_00, _01, ...  the https docker.io mirrors (werf sorts these
-                                               variables by name, so the numbers keep the order;
-                                               werf refuses http:// values, so none are listed)
-  CONTAINERS_REGISTRIES_CONF                   a registries.conf of the kept mirrors of every
-                                               registry (http ones included), for werf's Buildah
-                                               backend, buildah, podman and skopeo
+mirrors that passed preflight, so that werf uses them in the declared order, each once:
+  CONTAINERS_REGISTRIES_CONF                   a registries.conf of the kept mirrors. In Buildah
+                                               mode werf's Buildah backend takes only the docker.io
+                                               mirrors and insecure registries from it (and writes
+                                               its own file from them); buildah, podman and skopeo
+                                               read all of it. Every docker.io mirror goes here, in
+                                               order (werf would put its variables first).
+  WERF_CONTAINER_REGISTRY_MIRROR_00, _01, ...  Docker mode: the https docker.io mirrors, spelled as
+                                               dockerd reports them (werf then lists each once)
+  SSL_CERT_FILE                                the system roots plus the mirrors' CA files, for
+                                               werf's registry API (it never reads certs.d)
+Left out, with a warning: digest-only mirrors (werf would pull tags from them) and, in Docker mode,
+mirrors with a path. \`werf-mirror config --explain --for werf\` shows what werf will do.
 WERF_CONTAINER_REGISTRY_MIRROR_* variables already in the environment are unset first (sh,
 PowerShell), so a dropped mirror is really gone.
 

@@ -16,8 +16,8 @@ export const renderCommand: Command = {
   usage: "werf-mirror render [--backend buildah|podman|docker|containerd|buildkit|k3s|kaniko|all] [--out-dir DIR] [--stdout] [--force] [--base PATH]",
   description: `
 Renders the mirrors configuration into each consumer's own file under the output directory
-(output.dir, --out-dir; default .werf-mirror): registries.conf (buildah, podman, skopeo, CRI-O,
-werf's Buildah backend), daemon.json (dockerd; \`werf-mirror apply docker\` merges it into the real
+(output.dir, --out-dir; default .werf-mirror): registries.conf (buildah, podman, skopeo, CRI-O;
+werf's Buildah backend takes only its docker.io mirrors), daemon.json (dockerd; \`werf-mirror apply docker\` merges it into the real
 file), certs.d/<host>/hosts.toml (containerd), buildkitd.toml, registries.yaml (k3s, RKE2) and
 kaniko.args. Files are written all at once or not at all. A file that exists but was not written
 by werf-mirror is never overwritten without --force. What a consumer cannot express is printed as
