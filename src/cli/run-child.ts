@@ -7,12 +7,18 @@ const FORWARDED = ["SIGINT", "SIGTERM"] as const;
 
 export function runChild(cmd: string, args: string[], env: Record<string, string>, cwd: string, warn: (m: string) => void): Promise<number> {
   return new Promise((resolveExit) => {
-    const child = spawn(cmd, args, { stdio: "inherit", env, cwd });
+    // The handlers go in before the child starts: a signal that arrives between the spawn and
+    // their installation would otherwise kill werf-mirror itself and orphan the child.
+    let child: ReturnType<typeof spawn> | undefined;
+    let pending: NodeJS.Signals | undefined;
     const forward = (sig: NodeJS.Signals) => () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(sig);
+      if (!child) pending = sig;
+      else if (child.exitCode === null && child.signalCode === null) child.kill(sig);
     };
     const handlers = FORWARDED.map((sig) => [sig, forward(sig)] as const);
     for (const [sig, h] of handlers) process.on(sig, h);
+    child = spawn(cmd, args, { stdio: "inherit", env, cwd });
+    if (pending) child.kill(pending);
     const cleanup = () => {
       for (const [sig, h] of handlers) process.off(sig, h);
     };
