@@ -69,7 +69,8 @@ test("--dry-run prints the diff and writes nothing", async (t) => {
   const { dir, path } = await setup(t, '{"debug": true}\n');
   const result = await runCli(["apply", "docker", "--daemon-json", path, "--dry-run"], { cwd: dir, now: NOW });
   assert.equal(result.code, 0, result.stderr);
-  assert.match(result.stdout, /\+ {2}"registry-mirrors": \[/);
+  // A one-line file stays on one line.
+  assert.match(result.stdout, /^-\{"debug": true\}\n\+\{"debug": true, "registry-mirrors": \["https:\/\/mirror\.gcr\.io\/", "http:\/\/cache\.local:5000\/"\], "insecure-registries": \["cache\.local:5000", "registry\.local:5000"\]\}$/m);
   assert.match(result.stdout, /Dry run/);
   assert.equal(await readFile(path, "utf8"), '{"debug": true}\n');
   assert.deepEqual((await readdir(dir)).sort(), ["daemon.json", "werf-mirror.yaml"]);

@@ -18,11 +18,15 @@ export const applyCommand: Command = {
   usage: "werf-mirror apply docker [--daemon-json PATH] [--dry-run]",
   description: `
 Merges registry-mirrors (the configured docker.io mirrors) and insecure-registries into the
-Docker daemon's daemon.json. Every other key is kept where it is. registry-mirrors is replaced by the
-configured list; insecure-registries keeps its entries and gains the configured ones. An unparsable
-file is refused and left untouched. Before writing, the old file is copied to
-daemon.json.bak-YYYYMMDDTHHMMSSZ; the new one is written atomically with the old file's mode.
-The change is printed as a diff, followed by how to make dockerd read it.`,
+Docker daemon's daemon.json. Only their values are edited: every other byte of the file stays as
+it was (other keys, their order, numbers, spacing). registry-mirrors is replaced by the configured
+list; insecure-registries keeps its entries and gains the configured ones. A file that is not
+strict JSON (comments, trailing commas), or whose registry-mirrors or insecure-registries is not a
+list of strings, is refused and left untouched, as dockerd would refuse it. Before writing, the old
+file is copied to daemon.json.bak-YYYYMMDDTHHMMSSZ; the new one is written atomically with the old
+file's mode. A symlinked daemon.json is edited in its target and stays a link. Temp files left by
+an interrupted apply are removed. The change is printed as a diff, followed by how to make dockerd
+read it.`,
   options: [
     { name: "daemon-json", type: "string", value: "PATH", default: DEFAULT_DAEMON_JSON, description: "The daemon.json to update" },
     { name: "dry-run", type: "boolean", description: "Print the diff; write nothing" },
@@ -58,9 +62,11 @@ The change is printed as a diff, followed by how to make dockerd read it.`,
       if (result.status === "unchanged") {
         if (!ctx.quiet) ctx.io.stdout(`${path} already has these mirrors; nothing written.\n`);
       } else if (result.status === "dry-run") {
-        if (!ctx.quiet) ctx.io.stdout(`Dry run: ${path} not ${result.created ? "created" : "changed"}.\n`);
+        const link = result.target ? ` (a symlink: its target ${result.target} would be edited, the link would stay)` : "";
+        if (!ctx.quiet) ctx.io.stdout(`Dry run: ${path} not ${result.created ? "created" : "changed"}${link}.\n`);
       } else if (!ctx.quiet) {
-        ctx.io.stdout(`${result.created ? "Created" : "Updated"} ${path}${result.backupPath ? ` (backup: ${result.backupPath})` : ""}.\n${RESTART_ADVICE}`);
+        const about = [result.target && `a symlink: its target ${result.target} was edited, the link stays`, result.backupPath && `backup: ${result.backupPath}`].filter(Boolean);
+        ctx.io.stdout(`${result.created ? "Created" : "Updated"} ${path}${about.length ? ` (${about.join("; ")})` : ""}.\n${RESTART_ADVICE}`);
       }
       return EXIT_OK;
     } catch (err) {
