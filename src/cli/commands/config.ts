@@ -46,6 +46,9 @@ mirrors left out of the hand-off and why, and every setting werf does not honour
       const { werfFindings } = await import("../../config/rules.js");
       const { readDefaultBase } = await import("../../render/base.js");
       const base = model.effectiveBackend === "buildah" ? await readDefaultBase({ env: ctx.io.env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd }) : undefined;
+      const { checkWerfOnPath } = await import("../werf-version.js");
+      const versionWarning = await checkWerfOnPath(ctx.io.env);
+      if (versionWarning) ctx.io.stderr(`warning: ${versionWarning}\n`);
       ctx.io.stdout(explainForWerf({ model, findings: werfFindings(model), cwd: ctx.cwd, ...(base ? { base } : {}) }));
       return EXIT_OK;
     }
