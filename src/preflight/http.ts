@@ -6,7 +6,7 @@
 // only `CONNECT host:port`); plain http is sent in absolute form, except a request that carries
 // an Authorization header, which is tunnelled too so that no request addressed to the proxy
 // ever holds the mirror's credentials.
-import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import { maxHeaderSize, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import type { Socket } from "node:net";
@@ -371,6 +371,10 @@ export function describeError(err: Error, phase: string, req: Pick<HttpRequest, 
   }
   if (code === "EPROTO" || code.startsWith("ERR_SSL") || /wrong version number|SSL/i.test(err.message)) {
     return new HttpError(`TLS handshake with ${host} failed (does it speak https? try http://)`, code || "EPROTO");
+  }
+  if (code === "HPE_HEADER_OVERFLOW") {
+    // Node's parser stops at --max-http-header-size (16 KiB by default): the server spoke HTTP.
+    return new HttpError(`${host} sent response headers too large (over ${Math.floor(maxHeaderSize / 1024)} KiB)`, code);
   }
   if (code === "HPE_INVALID_CONSTANT" || code.startsWith("HPE_")) {
     return new HttpError(`${host} did not answer with HTTP (does it speak TLS? try https://)`, code);
