@@ -10,6 +10,7 @@ import { maxHeaderSize, request as httpRequest, type ClientRequest, type Incomin
 import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import type { Socket } from "node:net";
+import { printable } from "./printable.js";
 
 export interface HttpRequest {
   url: URL;
@@ -379,5 +380,6 @@ export function describeError(err: Error, phase: string, req: Pick<HttpRequest, 
   if (code === "HPE_INVALID_CONSTANT" || code.startsWith("HPE_")) {
     return new HttpError(`${host} did not answer with HTTP (does it speak TLS? try https://)`, code);
   }
-  return new HttpError(`${code ? `${code}: ` : ""}${err.message.split("\n")[0]?.slice(0, 200)}`, code || "EUNKNOWN");
+  // Node's own words, which may quote what the server sent: one line, controls shown as text.
+  return new HttpError(printable(`${code ? `${code}: ` : ""}${err.message.split("\n")[0]?.slice(0, 200)}`), code || "EUNKNOWN");
 }

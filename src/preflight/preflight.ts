@@ -8,9 +8,10 @@ import type { Env } from "../config/layers.js";
 import type { Model, Registry } from "../config/types.js";
 import { configHash } from "./config-hash.js";
 import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
-import { daemonJsonFor, dockerEndpoint, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
+import { daemonJsonFor, dockerEndpoint, dockerHostForDisplay, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
 import { envTransport, HttpError, type Transport } from "./http.js";
 import { applyPolicy } from "./policy.js";
+import { printable } from "./printable.js";
 import { probeMirror } from "./probe-mirror.js";
 import type { DockerCheck, Finding, MirrorResult, PreflightReport, ProgressEvent, RegistryResult } from "./types.js";
 
@@ -123,19 +124,19 @@ async function askDaemon(
   home: string | undefined,
   o: { transport: Transport; now: () => number; timeoutMs: number; readText: ReadText },
 ): Promise<DaemonAnswer> {
-  let host = env.DOCKER_HOST || "unix:///var/run/docker.sock";
+  let host = dockerHostForDisplay(env.DOCKER_HOST);
   try {
     const endpoint = dockerEndpoint(env, home);
     host = endpoint.host;
     const info = await readDaemonMirrors(endpoint, o);
     return { host, mirrors: info.mirrors };
   } catch (err) {
-    return { host, error: err instanceof HttpError || err instanceof Error ? err.message : String(err) };
+    return { host, error: printable(err instanceof HttpError || err instanceof Error ? err.message : String(err)) };
   }
 }
 
 function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonAnswer | undefined, env: Env, findings: Finding[]): DockerCheck {
-  const host = daemon?.host ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  const host = daemon?.host ?? dockerHostForDisplay(env.DOCKER_HOST);
   if (!daemon) return { checked: false, host, reachable: false, mirrors: [], missing: [], extra: [] };
   if ("error" in daemon) {
     const explicit = model.backend === "docker";
