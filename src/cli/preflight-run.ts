@@ -1,5 +1,6 @@
-// What preflight, env and exec share: run preflight (or reuse a fresh preflight.json), write
-// the report and the hand-off files under output.dir, and build the hand-off variables.
+// What preflight, env and exec share: run preflight (or reuse a fresh preflight.json that
+// checks out against the configuration), write the report and the hand-off files under
+// output.dir, and build the hand-off variables.
 import type { Model } from "../config/types.js";
 import { render } from "../backends/index.js";
 import { readDefaultBase } from "../render/base.js";
@@ -7,6 +8,7 @@ import { preflight } from "../preflight/preflight.js";
 import { configHash } from "../preflight/config-hash.js";
 import { buildHandoff, keptModel, type Handoff } from "../preflight/handoff.js";
 import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
+import { checkStoredReport } from "../preflight/stored-report.js";
 import type { PreflightReport } from "../preflight/types.js";
 import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
 import { formatEnvSh } from "../format/env.js";
@@ -34,10 +36,13 @@ export async function runPreflight(
   let reused = false;
   if (opts.reuse && !opts.offline) {
     const fresh = await readFreshReport(paths.report, configHash(model, env.DOCKER_HOST), Date.now(), PREFLIGHT_TTL_MS);
-    if ("report" in fresh) {
-      report = fresh.report;
+    // Anyone who can write to output.dir can plant a fresh-looking report: check it before use.
+    const checked = "report" in fresh ? checkStoredReport(fresh.report, model, env) : undefined;
+    if (checked && "report" in checked) {
+      report = checked.report;
       reused = true;
-    } else if (ctx.verbose) notes.push(`running preflight: ${fresh.stale}`);
+    } else if (checked) notes.push(`note: not using ${paths.report}: ${checked.invalid}; probing again`);
+    else if (ctx.verbose && "stale" in fresh) notes.push(`running preflight: ${fresh.stale}`);
   }
   if (!report) {
     // Progress goes to stderr: shown when stderr is a terminal, even if stdout is captured.

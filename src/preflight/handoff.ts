@@ -23,13 +23,16 @@ export interface Handoff {
   httpOnlyInRegistriesConf: string[];
 }
 
-/** The model restricted to what preflight kept, in the kept order. */
+/**
+ * The model restricted to what preflight kept, in the kept order. Only mirrors the model names
+ * can come out of it, whatever the report says: a URL it does not name is ignored, and a
+ * registry the report does not cover keeps no mirrors.
+ */
 export function keptModel(model: Model, report: PreflightReport): Model {
   const registries: Registry[] = model.registries.map((r) => {
-    const result = report.registries.find((x) => x.registry === r.prefix.key);
-    if (!result) return r;
-    const mirrors = result.kept.map((u) => r.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);
-    return { ...r, mirrors };
+    const kept = report.registries.find((x) => x.registry === r.prefix.key)?.kept ?? [];
+    const mirrors = kept.map((u) => r.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);
+    return { ...r, mirrors: [...new Set(mirrors)] };
   });
   return { ...model, registries };
 }
@@ -46,9 +49,9 @@ export function buildHandoff(
   registriesConfPath: string | undefined,
   env: Record<string, string | undefined>,
 ): Handoff {
-  const hubUrls = report.registries.find((r) => r.registry === "docker.io")?.kept ?? [];
-  const https = hubUrls.filter((u) => u.startsWith("https://"));
-  const httpOnly = hubUrls.filter((u) => !u.startsWith("https://"));
+  const hub = keptModel(model, report).registries.find((r) => r.prefix.key === "docker.io")?.mirrors ?? [];
+  const https = hub.filter((m) => m.url.scheme === "https").map((m) => m.url.href);
+  const httpOnly = hub.filter((m) => m.url.scheme !== "https").map((m) => m.url.href);
   const suffixes = mirrorSuffixes(https.length);
   const entries: EnvEntry[] = https.map((value, i) => ({ section: "WERF MIRRORS (docker.io)", key: `${WERF_MIRROR_PREFIX}${suffixes[i]}`, value }));
   if (registriesConfPath && model.registries.some((r) => r.mirrors.length > 0)) {

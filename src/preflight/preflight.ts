@@ -86,20 +86,45 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
   const dockerWanted = model.effectiveBackend === "docker" && !offline;
   const daemonAsk = dockerWanted ? askDaemon(env, home, { transport, now, timeoutMs: settings.timeoutMs, readText }) : undefined;
   const [probed, daemon] = await Promise.all([Promise.all(probeAll), daemonAsk]);
-
-  const findings: Finding[] = [];
-  const registries: RegistryResult[] = withMirrors.map((r, i) => {
-    const applied = applyPolicy(r.prefix.key, probed[i]!, settings, offline);
-    findings.push(...applied.findings);
-    return applied.result;
-  });
-
-  const docker = dockerCheck(model, registries, daemon, env, findings);
-  const report: PreflightReport = {
-    version: 1,
-    createdAt: (deps.date ?? (() => new Date()))().toISOString(),
-    configHash: configHash(model, env.DOCKER_HOST),
+  return assembleReport(model, { probed, daemon }, {
+    env,
     offline,
+    createdAt: (deps.date ?? (() => new Date()))().toISOString(),
+    durationMs: Math.round(now() - started),
+  });
+}
+
+/** What preflight saw: each mirror's probe (per registry with mirrors, in order) and the daemon's answer. */
+export interface Observations {
+  probed: MirrorResult[][];
+  /** Undefined when the daemon was not asked (not Docker mode, or offline). */
+  daemon: DaemonAnswer | undefined;
+}
+
+/**
+ * The report from what was observed: the policy's verdicts, the daemon check and every finding
+ * are derived here and only here, so a stored report can be checked by deriving it again.
+ */
+export function assembleReport(
+  model: Model,
+  seen: Observations,
+  meta: { env: Env; offline: boolean; createdAt: string; durationMs: number },
+): PreflightReport {
+  const settings = model.preflight;
+  const findings: Finding[] = [];
+  const registries: RegistryResult[] = model.registries
+    .filter((r) => r.mirrors.length > 0)
+    .map((r, i) => {
+      const applied = applyPolicy(r.prefix.key, seen.probed[i]!, settings, meta.offline);
+      findings.push(...applied.findings);
+      return applied.result;
+    });
+  const docker = dockerCheck(model, registries, seen.daemon, meta.env, findings);
+  return {
+    version: 1,
+    createdAt: meta.createdAt,
+    configHash: configHash(model, meta.env.DOCKER_HOST),
+    offline: meta.offline,
     ok: !findings.some((f) => f.severity === "error"),
     settings: {
       timeoutMs: settings.timeoutMs,
@@ -112,12 +137,11 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
     registries,
     docker,
     findings,
-    durationMs: Math.round(now() - started),
+    durationMs: meta.durationMs,
   };
-  return report;
 }
 
-type DaemonAnswer = { host: string; mirrors: string[] } | { host: string; error: string };
+export type DaemonAnswer = { host: string; mirrors: string[] } | { host: string; error: string };
 
 async function askDaemon(
   env: Env,

@@ -4,6 +4,7 @@ import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
 import type { PreflightRun } from "../preflight-run.js";
 import type { EnvShell } from "../../format/env.js";
+import { printable } from "../../preflight/printable.js";
 
 export const envCommand: Command = {
   name: "env",
@@ -89,14 +90,16 @@ hands on every declared mirror.`,
 };
 
 /** Prints notes, and on a failed preflight its errors; false when the command must stop. */
+// Messages carry server text (reasons, the daemon's answer) and paths: printed through `printable`.
 export function reportFailure(ctx: Context, run: PreflightRun): boolean {
-  if (!ctx.quiet) for (const n of run.notes) ctx.io.stderr(`${n}\n`);
-  if (run.reused && ctx.verbose) ctx.io.stderr(`using the preflight result of ${run.report.createdAt} (${run.paths.report})\n`);
+  const say = (text: string) => ctx.io.stderr(`${printable(text, { multiline: true })}\n`);
+  if (!ctx.quiet) for (const n of run.notes) say(n);
+  if (run.reused && ctx.verbose) say(`using the preflight result of ${run.report.createdAt} (${run.paths.report})`);
   if (run.report.ok) {
-    if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) ctx.io.stderr(`warning: ${f.message}\n`);
+    if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) say(`warning: ${f.message}`);
     return true;
   }
-  for (const f of run.report.findings.filter((x) => x.severity === "error")) ctx.io.stderr(`error: ${f.message}\n`);
-  ctx.io.stderr(`werf-mirror: preflight failed; the full report: werf-mirror preflight (or ${run.paths.report})\n`);
+  for (const f of run.report.findings.filter((x) => x.severity === "error")) say(`error: ${f.message}`);
+  say(`werf-mirror: preflight failed; the full report: werf-mirror preflight (or ${run.paths.report})`);
   return false;
 }
