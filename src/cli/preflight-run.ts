@@ -8,11 +8,12 @@ import { preflight } from "../preflight/preflight.js";
 import { configHash } from "../preflight/config-hash.js";
 import { buildHandoff, keptModel, type Handoff } from "../preflight/handoff.js";
 import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
+import { printable } from "../preflight/printable.js";
 import { checkStoredReport } from "../preflight/stored-report.js";
 import type { PreflightReport } from "../preflight/types.js";
 import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
 import { formatEnvSh } from "../format/env.js";
-import type { Context } from "./command.js";
+import { EXIT_USAGE, type Context } from "./command.js";
 
 export interface PreflightRun {
   report: PreflightReport;
@@ -58,7 +59,7 @@ export async function runPreflight(
           }
         : {}),
     });
-    await writeFileAtomic(paths.report, PREFLIGHT_FORMATS.json!(report));
+    await writeOutput(paths.report, PREFLIGHT_FORMATS.json!(report));
   }
 
   const hasMirrors = model.registries.some((r) => r.mirrors.length > 0);
@@ -69,14 +70,68 @@ export async function runPreflight(
       ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
     });
     const file = rendered.files.find((f) => f.path === "registries.conf");
-    if (file) await writeFileAtomic(paths.registriesConf, file.content);
+    if (file) await writeOutput(paths.registriesConf, file.content);
     for (const w of rendered.warnings) notes.push(`warning: registries.conf: ${w.registry}: ${w.message}`);
   }
   const handoff = buildHandoff(model, report, hasMirrors ? paths.registriesConf : undefined, env);
   for (const u of handoff.httpOnlyInRegistriesConf) {
     notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so it is handed on through registries.conf only`);
   }
-  await writeFileAtomic(paths.envSh, formatEnvSh(handoff));
+  await writeOutput(paths.envSh, formatEnvSh(handoff));
   return { report, paths, handoff, reused, notes };
+}
+
+/** runPreflight for a command: a file it cannot write is the user's to fix (exit 2), not a crash. */
+export async function runPreflightForCommand(
+  ctx: Context,
+  model: Model,
+  opts: { offline: boolean; reuse: boolean; progress: boolean },
+): Promise<PreflightRun | { exit: number }> {
+  try {
+    return await runPreflight(ctx, model, opts);
+  } catch (err) {
+    return { exit: reportOutputError(ctx, err) };
+  }
+}
+
+/** A file preflight, env or exec must write could not be written; the message says where and what to do. */
+export class OutputError extends Error {}
+
+const WHY: Record<string, string> = {
+  ENOTDIR: "a part of its path is a file, not a directory",
+  EEXIST: "it exists and is not a directory",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many symbolic links",
+};
+
+/**
+ * writeFileAtomic, with the file system's refusal (output.dir is a file, lies under one, is not
+ * writable, ...) turned into an OutputError naming the path. `setting` is what the user changes.
+ */
+export async function writeOutput(path: string, content: string, setting = "output.dir (--out-dir, WERF_MIRROR_OUT_DIR)"): Promise<void> {
+  try {
+    await writeFileAtomic(path, content);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (!e || typeof e.code !== "string" || typeof e.syscall !== "string") throw err;
+    const where = e.path && e.path !== path ? `${e.path}: ` : "";
+    throw new OutputError(
+      `werf-mirror: cannot write ${path}: ${where}${WHY[e.code] ?? "the file system refused"} (${e.code}). ` +
+        `Point ${setting} at a directory you can write, or move what is in the way.`,
+    );
+  }
+}
+
+/** Prints an OutputError and gives exit 2; anything else is a bug and is thrown on. */
+export function reportOutputError(ctx: Context, err: unknown): number {
+  if (!(err instanceof OutputError)) throw err;
+  ctx.io.stderr(`${printable(err.message)}\n`);
+  return EXIT_USAGE;
 }
 

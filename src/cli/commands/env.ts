@@ -54,14 +54,14 @@ hands on every declared mirror.`,
       ctx.io.stderr("werf-mirror env: use one of --as-file and --as-env-file\n");
       return EXIT_USAGE;
     }
-    const { runPreflight } = await import("../preflight-run.js");
+    const { runPreflightForCommand, reportOutputError, writeOutput } = await import("../preflight-run.js");
     const { formatEnv, formatEnvFile } = await import("../../format/env.js");
-    const { writeFileAtomic } = await import("../../preflight/files.js");
-    const run = await runPreflight(ctx, loaded.model, {
+    const run = await runPreflightForCommand(ctx, loaded.model, {
       offline: ctx.values.offline === true,
       reuse: ctx.values.refresh !== true,
       progress: true,
     });
+    if ("exit" in run) return run.exit;
     if (!reportFailure(ctx, run)) return EXIT_FINDINGS;
     const shell = ((ctx.values.shell as string | undefined) ?? "sh") as EnvShell;
     const plain = ctx.values["as-env-file"] === true;
@@ -77,7 +77,11 @@ hands on every declared mirror.`,
             : run.paths.envSh
           : undefined;
     if (target) {
-      await writeFileAtomic(target, text);
+      try {
+        await writeOutput(target, text, explicit ? "--output-file-path" : undefined);
+      } catch (err) {
+        return reportOutputError(ctx, err);
+      }
       ctx.io.stdout(`${target}\n`);
     } else {
       ctx.io.stdout(text);

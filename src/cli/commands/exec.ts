@@ -35,13 +35,14 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
     }
     const loaded = await loadForCommand(ctx);
     if ("exit" in loaded) return loaded.exit;
-    const { runPreflight } = await import("../preflight-run.js");
+    const { runPreflightForCommand } = await import("../preflight-run.js");
     const { WERF_MIRROR_PREFIX } = await import("../../preflight/handoff.js");
-    const run = await runPreflight(ctx, loaded.model, {
+    const run = await runPreflightForCommand(ctx, loaded.model, {
       offline: ctx.values.offline === true,
       reuse: ctx.values.refresh !== true,
       progress: true,
     });
+    if ("exit" in run) return run.exit;
     if (!reportFailure(ctx, run)) return EXIT_FINDINGS;
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.io.env)) if (v !== undefined && !k.startsWith(WERF_MIRROR_PREFIX)) env[k] = v;
