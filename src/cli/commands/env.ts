@@ -36,7 +36,7 @@ hands on every declared mirror.`,
   ],
   configOptions: true,
   examples: [
-    ". $(werf-mirror env --as-file) && werf build",
+    ". \"$(werf-mirror env --as-file)\" && werf build",
     "eval \"$(werf-mirror env)\"",
     "werf-mirror env --shell powershell | Out-String | Invoke-Expression",
     "werf-mirror env --as-env-file          # KEY=VALUE, e.g. for GitLab's artifacts:reports:dotenv",
@@ -55,7 +55,7 @@ hands on every declared mirror.`,
       return EXIT_USAGE;
     }
     const { runPreflightForCommand, reportOutputError, writeOutput } = await import("../preflight-run.js");
-    const { formatEnv, formatEnvFile } = await import("../../format/env.js");
+    const { EnvFileError, formatEnv, formatEnvFile, pathForUnquotedUse } = await import("../../format/env.js");
     const run = await runPreflightForCommand(ctx, loaded.model, {
       offline: ctx.values.offline === true,
       reuse: ctx.values.refresh !== true,
@@ -65,7 +65,14 @@ hands on every declared mirror.`,
     if (!reportFailure(ctx, run)) return EXIT_FINDINGS;
     const shell = ((ctx.values.shell as string | undefined) ?? "sh") as EnvShell;
     const plain = ctx.values["as-env-file"] === true;
-    const text = plain ? formatEnvFile(run.handoff) : formatEnv(run.handoff, shell);
+    let text: string;
+    try {
+      text = plain ? formatEnvFile(run.handoff) : formatEnv(run.handoff, shell);
+    } catch (err) {
+      if (!(err instanceof EnvFileError)) throw err;
+      ctx.io.stderr(`werf-mirror env: ${printable(err.message)}\n`);
+      return EXIT_USAGE;
+    }
     const explicit = ctx.values["output-file-path"] as string | undefined;
     const target = explicit
       ? resolve(ctx.cwd, explicit)
@@ -77,12 +84,26 @@ hands on every declared mirror.`,
             : run.paths.envSh
           : undefined;
     if (target) {
+      // --as-file and --as-env-file print a path meant for `$(...)`, which people leave unquoted
+      // (`. $(werf ci-env --as-file)` is the common form): it must survive word splitting and
+      // globbing. A path given with --output-file-path is printed as given.
+      const shown = explicit ? target : pathForUnquotedUse(target, ctx.io.cwd);
+      if (shown === undefined) {
+        ctx.io.stderr(
+          `werf-mirror env: cannot print ${printable(target)} for \`. $(werf-mirror env --as-file)\`: it holds characters ` +
+            "(a space, a glob or quote character) that an unquoted $(...) splits or expands, and so does its path relative to " +
+            "the working directory. Set output.dir (--out-dir) to a path of letters, digits and ._/+,:@%=- only; or quote " +
+            "the command substitution with a file of your choice, `. \"$(werf-mirror env --output-file-path FILE)\"`; " +
+            "or use `eval \"$(werf-mirror env)\"` or `werf-mirror exec -- werf build`\n",
+        );
+        return EXIT_USAGE;
+      }
       try {
         await writeOutput(target, text, explicit ? "--output-file-path" : undefined);
       } catch (err) {
         return reportOutputError(ctx, err);
       }
-      ctx.io.stdout(`${target}\n`);
+      ctx.io.stdout(`${shown}\n`);
     } else {
       ctx.io.stdout(text);
     }
