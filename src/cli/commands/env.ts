@@ -23,8 +23,13 @@ WERF_CONTAINER_REGISTRY_MIRROR_* variables already in the environment are unset 
 PowerShell), so a dropped mirror is really gone.
 
 Runs preflight first, unless <output.dir>/preflight.json is fresh: written by an online run less
-than 10 minutes ago for the same configuration. --refresh always probes; --offline never does and
-hands on every declared mirror.`,
+than 10 minutes ago for the same configuration, and exactly what preflight derives from its own
+probe results (a report that is not is ignored, with a note). --refresh always probes; --offline
+never does and hands on every declared mirror.
+
+--as-file and --as-env-file print the path so that an unquoted \`. $(werf-mirror env --as-file)\`
+sources that file: relative to the working directory when the absolute path holds a space, a glob
+or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is better still.`,
   options: [
     { name: "as-file", type: "boolean", description: "Write a sourceable file under <output.dir>/handoff/ and print its path" },
     { name: "as-env-file", type: "boolean", description: "Write plain KEY=VALUE lines (no quoting, no unset) and print the file's path" },
@@ -44,7 +49,7 @@ hands on every declared mirror.`,
   exitCodes: [
     "0 success",
     "1 preflight failed (nothing is printed; run `werf-mirror preflight` for the report)",
-    "2 usage error or a configuration that cannot be loaded",
+    "2 usage error, a configuration that cannot be loaded, an output file that cannot be written, or a path --as-file cannot print safely",
   ],
   async run(ctx) {
     const loaded = await loadForCommand(ctx);

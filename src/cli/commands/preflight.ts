@@ -40,7 +40,7 @@ Writes <output.dir>/preflight.json, and the hand-off for werf under <output.dir>
   exitCodes: [
     "0 preflight passed",
     "1 preflight failed: an unreachable mirror under `unhealthy: fail`, fewer than minHealthy mirrors answering, or a Docker daemon lacking a mirror",
-    "2 usage error or a configuration that cannot be loaded",
+    "2 usage error, a configuration that cannot be loaded, or an output.dir that cannot be written",
   ],
   async run(ctx) {
     const loaded = await loadForCommand(ctx);
