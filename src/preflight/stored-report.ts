@@ -21,8 +21,11 @@ class Invalid extends Error {}
 
 const STATUSES = ["healthy", "degraded", "unreachable"] as const;
 const AUTH = ["none", "bearer", "basic", "other"] as const;
-/** Longer than any reason preflight writes; a bound on what a planted file can make us print. */
-const MAX_TEXT = 2000;
+/**
+ * A bound on what a planted file can make us print, above what preflight writes (a reason may
+ * name an auth file's path); a longer genuine value only costs a new probe.
+ */
+const MAX_TEXT = 8192;
 /** A day, in ms: bounds latencies and durations. */
 const MAX_MS = 86_400_000;
 const MAX_DAEMON_MIRRORS = 1000;
