@@ -1,5 +1,6 @@
-// What preflight, env and exec share: run preflight (or reuse a fresh preflight.json), write
-// the report and the hand-off files under output.dir, and build the hand-off variables.
+// What preflight, env and exec share: run preflight (or reuse a fresh preflight.json that
+// checks out against the configuration), write the report and the hand-off files under
+// output.dir, and build the hand-off variables.
 import type { Model } from "../config/types.js";
 import { render } from "../backends/index.js";
 import { readDefaultBase } from "../render/base.js";
@@ -10,10 +11,12 @@ import { handoffModel, planWerfHandoff } from "../consumers/werf-handoff.js";
 import { buildCaBundle } from "../preflight/ca-bundle.js";
 import { join } from "node:path";
 import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
+import { printable } from "../preflight/printable.js";
+import { checkStoredReport } from "../preflight/stored-report.js";
 import type { PreflightReport } from "../preflight/types.js";
 import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
 import { formatEnvSh } from "../format/env.js";
-import type { Context } from "./command.js";
+import { EXIT_USAGE, type Context } from "./command.js";
 
 export interface PreflightRun {
   report: PreflightReport;
@@ -37,10 +40,13 @@ export async function runPreflight(
   let reused = false;
   if (opts.reuse && !opts.offline) {
     const fresh = await readFreshReport(paths.report, configHash(model, env.DOCKER_HOST), Date.now(), PREFLIGHT_TTL_MS);
-    if ("report" in fresh) {
-      report = fresh.report;
+    // Anyone who can write to output.dir can plant a fresh-looking report: check it before use.
+    const checked = "report" in fresh ? checkStoredReport(fresh.report, model, env) : undefined;
+    if (checked && "report" in checked) {
+      report = checked.report;
       reused = true;
-    } else if (ctx.verbose) notes.push(`running preflight: ${fresh.stale}`);
+    } else if (checked) notes.push(`note: not using ${paths.report}: ${checked.invalid}; probing again`);
+    else if (ctx.verbose && "stale" in fresh) notes.push(`running preflight: ${fresh.stale}`);
   }
   if (!report) {
     // Progress goes to stderr: shown when stderr is a terminal, even if stdout is captured.
@@ -56,7 +62,7 @@ export async function runPreflight(
           }
         : {}),
     });
-    await writeFileAtomic(paths.report, PREFLIGHT_FORMATS.json!(report));
+    await writeOutput(paths.report, PREFLIGHT_FORMATS.json!(report));
   }
 
   const kept = keptModel(model, report);
@@ -70,7 +76,7 @@ export async function runPreflight(
     });
     const file = rendered.files.find((f) => f.path === "registries.conf");
     if (file) {
-      await writeFileAtomic(paths.registriesConf, file.content);
+      await writeOutput(paths.registriesConf, file.content);
       files.registriesConf = paths.registriesConf;
     }
     for (const w of rendered.warnings) notes.push(`warning: registries.conf: ${w.registry}: ${w.message}`);
@@ -80,7 +86,7 @@ export async function runPreflight(
     if ("error" in bundle) notes.push(`warning: no CA bundle for werf's registry API: ${bundle.error}`);
     else {
       const path = join(paths.dir, "ca-bundle.pem");
-      await writeFileAtomic(path, bundle.text);
+      await writeOutput(path, bundle.text);
       files.caBundle = path;
     }
   }
@@ -89,7 +95,61 @@ export async function runPreflight(
   for (const u of handoff.httpOnlyInRegistriesConf) {
     notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);
   }
-  await writeFileAtomic(paths.envSh, formatEnvSh(handoff));
+  await writeOutput(paths.envSh, formatEnvSh(handoff));
   return { report, paths, handoff, reused, notes };
+}
+
+/** runPreflight for a command: a file it cannot write is the user's to fix (exit 2), not a crash. */
+export async function runPreflightForCommand(
+  ctx: Context,
+  model: Model,
+  opts: { offline: boolean; reuse: boolean; progress: boolean },
+): Promise<PreflightRun | { exit: number }> {
+  try {
+    return await runPreflight(ctx, model, opts);
+  } catch (err) {
+    return { exit: reportOutputError(ctx, err) };
+  }
+}
+
+/** A file preflight, env or exec must write could not be written; the message says where and what to do. */
+export class OutputError extends Error {}
+
+const WHY: Record<string, string> = {
+  ENOTDIR: "a part of its path is a file, not a directory",
+  EEXIST: "it exists and is not a directory",
+  EISDIR: "it is a directory",
+  EACCES: "permission denied",
+  EPERM: "permission denied",
+  EROFS: "the file system is read-only",
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  ENAMETOOLONG: "the name is too long",
+  ELOOP: "too many symbolic links",
+};
+
+/**
+ * writeFileAtomic, with the file system's refusal (output.dir is a file, lies under one, is not
+ * writable, ...) turned into an OutputError naming the path. `setting` is what the user changes.
+ */
+export async function writeOutput(path: string, content: string, setting = "output.dir (--out-dir, WERF_MIRROR_OUT_DIR)"): Promise<void> {
+  try {
+    await writeFileAtomic(path, content);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (!e || typeof e.code !== "string" || typeof e.syscall !== "string") throw err;
+    const where = e.path && e.path !== path ? `${e.path}: ` : "";
+    throw new OutputError(
+      `werf-mirror: cannot write ${path}: ${where}${WHY[e.code] ?? "the file system refused"} (${e.code}). ` +
+        `Point ${setting} at a directory you can write, or move what is in the way.`,
+    );
+  }
+}
+
+/** Prints an OutputError and gives exit 2; anything else is a bug and is thrown on. */
+export function reportOutputError(ctx: Context, err: unknown): number {
+  if (!(err instanceof OutputError)) throw err;
+  ctx.io.stderr(`${printable(err.message)}\n`);
+  return EXIT_USAGE;
 }
 

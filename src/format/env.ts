@@ -1,5 +1,6 @@
 // The hand-off as text, in the style of `werf ci-env`: `# SECTION` comments, then one line per
 // variable. sh: `export KEY="VALUE"`; PowerShell: `$Env:KEY = 'VALUE'`; env file: `KEY=VALUE`.
+import { relative } from "node:path";
 import type { Handoff } from "../preflight/handoff.js";
 
 export type EnvShell = "sh" | "powershell";
@@ -9,8 +10,13 @@ export function shDoubleQuote(value: string): string {
   return `"${value.replace(/[\\"$`]/g, (c) => `\\${c}`)}"`;
 }
 
+/**
+ * PowerShell single-quoted. PowerShell ends such a string at any single-quote character: `'` and
+ * the typographic U+2018-U+201B (‘ ’ ‚ ‛) alike. Each is doubled, as PowerShell's own
+ * CodeGeneration.EscapeSingleQuotedStringContent does; doubled, it stands for itself.
+ */
 export function powershellQuote(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return `'${value.replace(/['\u2018-\u201b]/g, "$&$&")}'`;
 }
 
 // werf reads every WERF_CONTAINER_REGISTRY_MIRROR_* it finds, so a sourced hand-off first clears
@@ -41,11 +47,47 @@ export function formatEnvPowershell(h: Handoff): string {
   return sections(h, CLEAR_PS, (k, v) => `$Env:${k} = ${powershellQuote(v)}`);
 }
 
-/** Plain `KEY=VALUE` (docker --env-file, GitLab dotenv reports): no quoting, no unset. */
+/** A hand-off value that a plain `KEY=VALUE` file cannot hold. */
+export class EnvFileError extends Error {}
+
+const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * Plain `KEY=VALUE` (docker --env-file, GitLab dotenv reports): no quoting, no unset. Such a file
+ * has no escaping, so a value with a line break would start a line of its own (`LD_PRELOAD=...`):
+ * refused, as is anything but a plain key.
+ */
 export function formatEnvFile(h: Handoff): string {
+  for (const e of h.entries) {
+    if (!ENV_KEY.test(e.key)) throw new EnvFileError(`cannot write an env file: ${JSON.stringify(e.key)} is not a variable name`);
+    if (/[\r\n\0]/.test(e.value)) {
+      throw new EnvFileError(
+        `cannot write an env file: the value of ${e.key} holds a line break, and KEY=VALUE lines cannot carry one. ` +
+          "It comes from the path of output.dir: use a directory without line breaks (--out-dir), or the sourceable --as-file",
+      );
+    }
+  }
   return h.entries.map((e) => `${e.key}=${e.value}`).join("\n") + (h.entries.length ? "\n" : "");
 }
 
 export function formatEnv(h: Handoff, shell: EnvShell): string {
   return shell === "powershell" ? formatEnvPowershell(h) : formatEnvSh(h);
+}
+
+/**
+ * What survives an unquoted `$(...)` intact in sh, dash and bash: no IFS character, no glob
+ * (`*?[`), no quote, `$`, `~`, `;`, `&`, `|`, `<`, `>` or control character.
+ */
+const UNQUOTED_SAFE_PATH = /^[A-Za-z0-9_./+,:@%=-]+$/;
+
+/**
+ * How to print the hand-off file's `path` for `. $(werf-mirror env --as-file)`: as is when it is
+ * safe unquoted; else relative to `cwd` (the shell's working directory; `./` first, so that `.`
+ * does not search PATH for it) when that is safe; else undefined.
+ */
+export function pathForUnquotedUse(path: string, cwd: string): string | undefined {
+  if (UNQUOTED_SAFE_PATH.test(path)) return path;
+  const rel = relative(cwd, path);
+  const shown = rel.startsWith("../") ? rel : `./${rel}`;
+  return UNQUOTED_SAFE_PATH.test(shown) ? shown : undefined;
 }

@@ -1,9 +1,11 @@
 // JUnit XML for GitLab's `artifacts:reports:junit`: one test case per mirror (unreachable =
 // failure, unchecked = skipped), one per registry for minHealthy, one for the Docker daemon.
+import { printable } from "../preflight/printable.js";
 import type { PreflightFormatter } from "./preflight-types.js";
 
+// Controls are shown as text (XML 1.0 cannot hold most of them, and the file may be printed).
 const xml = (s: string) =>
-  s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!).replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
+  printable(s, { multiline: true }).replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 
 interface Case {
   classname: string;

@@ -1,9 +1,11 @@
 // GitHub-flavoured Markdown for $GITHUB_STEP_SUMMARY (or a merge request comment).
+import { printable } from "../preflight/printable.js";
 import type { PreflightFormatter } from "./preflight-types.js";
 import { allMirrors, fate, latency, summaryLine } from "./preflight-summary.js";
 
 const ICON: Record<string, string> = { healthy: "✅", degraded: "⚠️", unreachable: "❌", unchecked: "⏭️" };
-const cell = (s: string) => s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>");
+// One table cell: controls shown as text (the summary may be printed on a terminal), pipes escaped.
+const cell = (s: string) => printable(s.replace(/\\/g, "\\\\").replace(/\|/g, "\\|").replace(/\r?\n/g, "<br>"));
 
 export const preflightMarkdown: PreflightFormatter = (report) => {
   const out: string[] = [`### werf-mirror preflight ${report.ok ? "✅" : "❌"}`, "", summaryLine(report), ""];
@@ -22,7 +24,7 @@ export const preflightMarkdown: PreflightFormatter = (report) => {
     else {
       out.push(`Daemon at \`${cell(d.host)}\` uses: ${d.mirrors.length ? d.mirrors.map((m) => `\`${cell(m)}\``).join(", ") : "no mirrors"}.`, "");
       if (d.missing.length && d.daemonJson) {
-        out.push(`It lacks ${d.missing.map((m) => `\`${cell(m)}\``).join(", ")}. Use this \`daemon.json\` and restart dockerd:`, "", "```json", d.daemonJson, "```", "");
+        out.push(`It lacks ${d.missing.map((m) => `\`${cell(m)}\``).join(", ")}. Use this \`daemon.json\` and restart dockerd:`, "", "```json", printable(d.daemonJson, { multiline: true }), "```", "");
       }
     }
   }

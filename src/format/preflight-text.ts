@@ -1,4 +1,6 @@
 // Text for people: a table on a terminal, one plain line per mirror otherwise (logs, pipes).
+// Every value is passed through `printable`: reasons and the daemon's answer carry server text.
+import { printable } from "../preflight/printable.js";
 import type { MirrorResult } from "../preflight/types.js";
 import type { PreflightFormatter } from "./preflight-types.js";
 import { allMirrors, fate, latency, summaryLine } from "./preflight-summary.js";
@@ -12,7 +14,7 @@ export const preflightText: PreflightFormatter = (report, opts = {}) => {
   const out: string[] = [];
   if (opts.isTTY) {
     const head = ["STATUS", "REGISTRY", "MIRROR", "LATENCY", "HAND-OFF", "REASON"];
-    const rows = mirrors.map((m: MirrorResult) => [m.status, m.registry, m.url, latency(m), fate(m), m.reason ?? ""]);
+    const rows = mirrors.map((m: MirrorResult) => [m.status, m.registry, m.url, latency(m), fate(m), m.reason ?? ""].map((c) => printable(c)));
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const fmt = (r: string[], isHead = false) =>
       r
@@ -25,18 +27,20 @@ export const preflightText: PreflightFormatter = (report, opts = {}) => {
     if (rows.length) out.push(fmt(head, true), ...rows.map((r) => fmt(r)));
   } else {
     for (const m of mirrors) {
-      out.push([m.status, m.registry, m.url, latency(m), fate(m), ...(m.reason ? [m.reason] : [])].join("  "));
+      out.push([m.status, m.registry, m.url, latency(m), fate(m), ...(m.reason ? [m.reason] : [])].map((c) => printable(c)).join("  "));
     }
   }
   const d = report.docker;
   if (d.checked) {
     out.push(
-      d.reachable
-        ? `docker daemon ${d.host}: mirrors ${d.mirrors.length ? d.mirrors.join(", ") : "(none)"}${d.missing.length ? `; lacks ${d.missing.join(", ")}` : ""}`
-        : `docker daemon ${d.host}: not reachable (${d.error})`,
+      printable(
+        d.reachable
+          ? `docker daemon ${d.host}: mirrors ${d.mirrors.length ? d.mirrors.join(", ") : "(none)"}${d.missing.length ? `; lacks ${d.missing.join(", ")}` : ""}`
+          : `docker daemon ${d.host}: not reachable (${d.error})`,
+      ),
     );
   }
-  for (const f of report.findings) out.push(`${paint(color, f.severity, f.severity)}: ${f.message}`);
+  for (const f of report.findings) out.push(`${paint(color, f.severity, printable(f.severity))}: ${printable(f.message, { multiline: true })}`);
   out.push(summaryLine(report));
   return `${out.join("\n")}\n`;
 };

@@ -6,8 +6,22 @@ import { join } from "node:path";
 import type { Env } from "../config/layers.js";
 import { HttpError, type Transport } from "./http.js";
 import type { ReadText } from "./credentials.js";
+import { printable } from "./printable.js";
 
 export const DEFAULT_DOCKER_HOST = "unix:///var/run/docker.sock";
+
+/**
+ * DOCKER_HOST as messages and preflight.json show it: without user info (`tcp://user:pass@h:2376`
+ * becomes `tcp://h:2376`; everything up to the last `@` goes, so a password holding `/` or `@`
+ * goes too) and with controls shown as text. The docker CLI ignores user info in tcp:// hosts,
+ * and so does the connection made here.
+ */
+export function dockerHostForDisplay(raw: string | undefined): string {
+  const host = raw && raw !== "" ? raw : DEFAULT_DOCKER_HOST;
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(host)?.[0] ?? "";
+  const rest = host.slice(scheme.length);
+  return printable(`${scheme}${rest.slice(rest.lastIndexOf("@") + 1)}`);
+}
 
 export interface DaemonInfo {
   mirrors: string[];
@@ -22,9 +36,10 @@ export interface DockerEndpoint {
 }
 
 export function dockerEndpoint(env: Env, home: string | undefined): DockerEndpoint {
-  const host = env.DOCKER_HOST && env.DOCKER_HOST !== "" ? env.DOCKER_HOST : DEFAULT_DOCKER_HOST;
-  if (host.startsWith("unix://")) {
-    return { host, url: new URL("http://docker/info"), socketPath: host.slice("unix://".length) };
+  const raw = env.DOCKER_HOST && env.DOCKER_HOST !== "" ? env.DOCKER_HOST : DEFAULT_DOCKER_HOST;
+  const host = dockerHostForDisplay(raw);
+  if (raw.startsWith("unix://")) {
+    return { host, url: new URL("http://docker/info"), socketPath: raw.slice("unix://".length) };
   }
   if (host.startsWith("tcp://")) {
     const tlsOn = (env.DOCKER_TLS_VERIFY ?? "") !== "" || (env.DOCKER_TLS ?? "") !== "";
@@ -75,7 +90,8 @@ export async function readDaemonMirrors(
     throw new HttpError("GET /info did not answer JSON; is DOCKER_HOST a Docker daemon?", "EDOCKER");
   }
   const raw = info.RegistryConfig?.Mirrors;
-  const mirrors = Array.isArray(raw) ? raw.filter((m): m is string => typeof m === "string") : [];
+  // The daemon's words: shown, stored and compared as text, never as terminal controls.
+  const mirrors = Array.isArray(raw) ? raw.filter((m): m is string => typeof m === "string").map((m) => printable(m)) : [];
   return { mirrors, ...(typeof info.ServerVersion === "string" ? { serverVersion: info.ServerVersion } : {}) };
 }
 

@@ -9,7 +9,7 @@
 //   API, which verifies with the system roots only.
 import type { Model, Registry } from "../config/types.js";
 import type { PreflightReport } from "./types.js";
-import { planWerfHandoff, type WerfHandoffPlan } from "../consumers/werf-handoff.js";
+import { planWerfHandoff } from "../consumers/werf-handoff.js";
 
 export const WERF_MIRROR_PREFIX = "WERF_CONTAINER_REGISTRY_MIRROR_";
 
@@ -22,21 +22,22 @@ export interface EnvEntry {
 
 export interface Handoff {
   entries: EnvEntry[];
-  /** The decisions behind the entries. */
-  plan: WerfHandoffPlan;
   /** Variables of the same family already in the environment that the hand-off replaces. */
   unset: string[];
   /** Kept mirrors werf's variables cannot carry (http://, Docker mode: werf reads them from dockerd), for a note. */
   httpOnlyInRegistriesConf: string[];
 }
 
-/** The model restricted to what preflight kept, in the kept order. */
+/**
+ * The model restricted to what preflight kept, in the kept order. Only mirrors the model names
+ * can come out of it, whatever the report says: a URL it does not name is ignored, and a
+ * registry the report does not cover keeps no mirrors.
+ */
 export function keptModel(model: Model, report: PreflightReport): Model {
   const registries: Registry[] = model.registries.map((r) => {
-    const result = report.registries.find((x) => x.registry === r.prefix.key);
-    if (!result) return r;
-    const mirrors = result.kept.map((u) => r.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);
-    return { ...r, mirrors };
+    const kept = report.registries.find((x) => x.registry === r.prefix.key)?.kept ?? [];
+    const mirrors = kept.map((u) => r.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);
+    return { ...r, mirrors: [...new Set(mirrors)] };
   });
   return { ...model, registries };
 }
@@ -58,9 +59,11 @@ export function buildHandoff(
   files: { registriesConf?: string; caBundle?: string },
   env: Record<string, string | undefined>,
 ): Handoff {
-  const plan = planWerfHandoff(keptModel(model, report));
-  const hubUrls = report.registries.find((r) => r.registry === "docker.io")?.kept ?? [];
-  const httpOnly = plan.backend === "docker" ? hubUrls.filter((u) => !u.startsWith("https://")) : [];
+  // Only mirrors the configuration names reach werf: the kept model is built from the config.
+  const kept = keptModel(model, report);
+  const plan = planWerfHandoff(kept);
+  const hub = kept.registries.find((r) => r.prefix.key === "docker.io")?.mirrors ?? [];
+  const httpOnly = plan.backend === "docker" ? hub.filter((m) => m.url.scheme !== "https").map((m) => m.url.href) : [];
   const suffixes = mirrorSuffixes(plan.envMirrors.length);
   const entries: EnvEntry[] = plan.envMirrors.map((value, i) => ({ section: "WERF MIRRORS (docker.io)", key: `${WERF_MIRROR_PREFIX}${suffixes[i]}`, value }));
   if (files.registriesConf) {
@@ -73,5 +76,5 @@ export function buildHandoff(
   const unset = Object.keys(env)
     .filter((k) => k.startsWith(WERF_MIRROR_PREFIX) && !ours.has(k))
     .sort();
-  return { entries, plan, unset, httpOnlyInRegistriesConf: httpOnly };
+  return { entries, unset, httpOnlyInRegistriesConf: httpOnly };
 }

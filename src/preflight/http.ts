@@ -6,10 +6,11 @@
 // only `CONNECT host:port`); plain http is sent in absolute form, except a request that carries
 // an Authorization header, which is tunnelled too so that no request addressed to the proxy
 // ever holds the mirror's credentials.
-import { request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
+import { maxHeaderSize, request as httpRequest, type ClientRequest, type IncomingHttpHeaders, type IncomingMessage } from "node:http";
 import { request as httpsRequest } from "node:https";
 import { connect as tlsConnect } from "node:tls";
 import type { Socket } from "node:net";
+import { printable } from "./printable.js";
 
 export interface HttpRequest {
   url: URL;
@@ -372,8 +373,13 @@ export function describeError(err: Error, phase: string, req: Pick<HttpRequest, 
   if (code === "EPROTO" || code.startsWith("ERR_SSL") || /wrong version number|SSL/i.test(err.message)) {
     return new HttpError(`TLS handshake with ${host} failed (does it speak https? try http://)`, code || "EPROTO");
   }
+  if (code === "HPE_HEADER_OVERFLOW") {
+    // Node's parser stops at --max-http-header-size (16 KiB by default): the server spoke HTTP.
+    return new HttpError(`${host} sent response headers too large (over ${Math.floor(maxHeaderSize / 1024)} KiB)`, code);
+  }
   if (code === "HPE_INVALID_CONSTANT" || code.startsWith("HPE_")) {
     return new HttpError(`${host} did not answer with HTTP (does it speak TLS? try https://)`, code);
   }
-  return new HttpError(`${code ? `${code}: ` : ""}${err.message.split("\n")[0]?.slice(0, 200)}`, code || "EUNKNOWN");
+  // Node's own words, which may quote what the server sent: one line, controls shown as text.
+  return new HttpError(printable(`${code ? `${code}: ` : ""}${err.message.split("\n")[0]?.slice(0, 200)}`), code || "EUNKNOWN");
 }

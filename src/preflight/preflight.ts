@@ -8,9 +8,10 @@ import type { Env } from "../config/layers.js";
 import type { Model, Registry } from "../config/types.js";
 import { configHash } from "./config-hash.js";
 import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
-import { daemonJsonFor, dockerEndpoint, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
+import { daemonJsonFor, dockerEndpoint, dockerHostForDisplay, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
 import { envTransport, HttpError, type Transport } from "./http.js";
 import { applyPolicy } from "./policy.js";
+import { printable } from "./printable.js";
 import { probeMirror } from "./probe-mirror.js";
 import type { DockerCheck, Finding, MirrorResult, PreflightReport, ProgressEvent, RegistryResult } from "./types.js";
 
@@ -85,20 +86,45 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
   const dockerWanted = model.effectiveBackend === "docker" && !offline;
   const daemonAsk = dockerWanted ? askDaemon(env, home, { transport, now, timeoutMs: settings.timeoutMs, readText }) : undefined;
   const [probed, daemon] = await Promise.all([Promise.all(probeAll), daemonAsk]);
-
-  const findings: Finding[] = [];
-  const registries: RegistryResult[] = withMirrors.map((r, i) => {
-    const applied = applyPolicy(r.prefix.key, probed[i]!, settings, offline);
-    findings.push(...applied.findings);
-    return applied.result;
-  });
-
-  const docker = dockerCheck(model, registries, daemon, env, findings);
-  const report: PreflightReport = {
-    version: 1,
-    createdAt: (deps.date ?? (() => new Date()))().toISOString(),
-    configHash: configHash(model, env.DOCKER_HOST),
+  return assembleReport(model, { probed, daemon }, {
+    env,
     offline,
+    createdAt: (deps.date ?? (() => new Date()))().toISOString(),
+    durationMs: Math.round(now() - started),
+  });
+}
+
+/** What preflight saw: each mirror's probe (per registry with mirrors, in order) and the daemon's answer. */
+export interface Observations {
+  probed: MirrorResult[][];
+  /** Undefined when the daemon was not asked (not Docker mode, or offline). */
+  daemon: DaemonAnswer | undefined;
+}
+
+/**
+ * The report from what was observed: the policy's verdicts, the daemon check and every finding
+ * are derived here and only here, so a stored report can be checked by deriving it again.
+ */
+export function assembleReport(
+  model: Model,
+  seen: Observations,
+  meta: { env: Env; offline: boolean; createdAt: string; durationMs: number },
+): PreflightReport {
+  const settings = model.preflight;
+  const findings: Finding[] = [];
+  const registries: RegistryResult[] = model.registries
+    .filter((r) => r.mirrors.length > 0)
+    .map((r, i) => {
+      const applied = applyPolicy(r.prefix.key, seen.probed[i]!, settings, meta.offline);
+      findings.push(...applied.findings);
+      return applied.result;
+    });
+  const docker = dockerCheck(model, registries, seen.daemon, meta.env, findings);
+  return {
+    version: 1,
+    createdAt: meta.createdAt,
+    configHash: configHash(model, meta.env.DOCKER_HOST),
+    offline: meta.offline,
     ok: !findings.some((f) => f.severity === "error"),
     settings: {
       timeoutMs: settings.timeoutMs,
@@ -111,31 +137,30 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
     registries,
     docker,
     findings,
-    durationMs: Math.round(now() - started),
+    durationMs: meta.durationMs,
   };
-  return report;
 }
 
-type DaemonAnswer = { host: string; mirrors: string[] } | { host: string; error: string };
+export type DaemonAnswer = { host: string; mirrors: string[] } | { host: string; error: string };
 
 async function askDaemon(
   env: Env,
   home: string | undefined,
   o: { transport: Transport; now: () => number; timeoutMs: number; readText: ReadText },
 ): Promise<DaemonAnswer> {
-  let host = env.DOCKER_HOST || "unix:///var/run/docker.sock";
+  let host = dockerHostForDisplay(env.DOCKER_HOST);
   try {
     const endpoint = dockerEndpoint(env, home);
     host = endpoint.host;
     const info = await readDaemonMirrors(endpoint, o);
     return { host, mirrors: info.mirrors };
   } catch (err) {
-    return { host, error: err instanceof HttpError || err instanceof Error ? err.message : String(err) };
+    return { host, error: printable(err instanceof HttpError || err instanceof Error ? err.message : String(err)) };
   }
 }
 
 function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonAnswer | undefined, env: Env, findings: Finding[]): DockerCheck {
-  const host = daemon?.host ?? env.DOCKER_HOST ?? "unix:///var/run/docker.sock";
+  const host = daemon?.host ?? dockerHostForDisplay(env.DOCKER_HOST);
   if (!daemon) return { checked: false, host, reachable: false, mirrors: [], missing: [], extra: [] };
   if ("error" in daemon) {
     const explicit = model.backend === "docker";

@@ -9,6 +9,7 @@ import { findCredentials, basicAuthorization, CredentialHelperError, type Creden
 import { mirrorEndpoints, parseProbe, type UrlStyle } from "./endpoints.js";
 import { HttpError, type Transport } from "./http.js";
 import { header, requestFollowingRedirects } from "./redirects.js";
+import { printable } from "./printable.js";
 import { fetchToken } from "./token.js";
 import type { CheckResult, MirrorResult } from "./types.js";
 
@@ -37,18 +38,22 @@ export interface ProbeOptions {
 /** A mirror that answers, but slower than this share of the timeout, is degraded. */
 const SLOW_SHARE = 0.5;
 
+/** An OCI digest (`algorithm:encoded`, as the image spec defines it); anything else in the header is not kept. */
+export const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+
 export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<MirrorResult> {
   const start = o.now();
   const deadline = start + o.timeoutMs;
   const checks: CheckResult[] = [];
+  // Reasons may quote server text (through error messages): one line each, controls shown as text.
   const result = (status: MirrorResult["status"], reason: string | undefined, extra: Partial<MirrorResult> = {}): MirrorResult => ({
     registry: o.registry,
     url: mirror.url.href,
     scheme: mirror.url.scheme,
     status,
-    ...(reason ? { reason } : {}),
+    ...(reason ? { reason: printable(reason) } : {}),
     ...extra,
-    checks,
+    checks: checks.map((c) => (c.reason ? { ...c, reason: printable(c.reason) } : c)),
     kept: false,
   });
 
@@ -135,7 +140,7 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
       const s = response.status;
       if (s === 200) {
         const digest = header(response, "docker-content-digest");
-        checks.push({ request: name, ok: true, status: s, ...(digest ? { digest } : {}) });
+        checks.push({ request: name, ok: true, status: s, ...(digest && DIGEST.test(digest) ? { digest } : {}) });
       } else {
         const reason =
           s === 404
@@ -169,5 +174,5 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
 
 function errorText(err: unknown): string {
   if (err instanceof HttpError) return err.message;
-  return err instanceof Error ? err.message.split("\n")[0]!.slice(0, 200) : String(err);
+  return printable(err instanceof Error ? err.message.split("\n")[0]!.slice(0, 200) : String(err).slice(0, 200));
 }

@@ -226,4 +226,39 @@ describe("secrets never appear in any output or file", () => {
       assert.ok(!existsSync(join(project, "daemon.json")));
     }
   });
+  it("user info in DOCKER_HOST: shown and stored as scheme://host:port only, never sent to the daemon", async () => {
+    const SECRET = "pw-DOCKERHOST-5e7a11";
+    const needles = [SECRET, b64(`robot:${SECRET}`), "robot:"];
+    const mirror = await httpServer((_req, res) => res.writeHead(200).end("{}"));
+    const daemon = await httpServer((_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ RegistryConfig: { Mirrors: [] } })));
+    servers.push(mirror, daemon);
+    const deadPort = await freePort();
+    const project = join(dir, "docker-host");
+    mkdirSync(project, { recursive: true });
+    writeFileSync(join(project, "werf-mirror.yaml"), `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [${mirror.url}]\npreflight:\n  timeout: 2s\noutput:\n  dir: state\n`);
+    const cases: [string, string][] = [
+      [`tcp://robot:${SECRET}@127.0.0.1:${daemon.port}`, `tcp://127.0.0.1:${daemon.port}`], // reachable, lacks the mirror
+      [`tcp://robot:${SECRET}@127.0.0.1:${deadPort}`, `tcp://127.0.0.1:${deadPort}`], // unreachable
+      [`tcp://robot:a/b@${SECRET}@127.0.0.1:${deadPort}`, `tcp://127.0.0.1:${deadPort}`], // '/' and '@' in the password
+      [`ssh://robot:${SECRET}@127.0.0.1`, "ssh://127.0.0.1"], // not supported, still named
+    ];
+    for (const [dockerHost, shown] of cases) {
+      const env = { DOCKER_HOST: dockerHost };
+      const runs: [string, CliResult][] = [];
+      for (const format of ["text", "json", "markdown", "junit"]) runs.push([`preflight ${format}`, await cli(["preflight", "--format", format], { cwd: project, env })]);
+      for (const args of [["env"], ["env", "--as-env-file"], ["exec", "--", "true"]]) runs.push([args.join(" "), await cli(args, { cwd: project, env })]);
+      for (const [what, r] of runs) {
+        assert.equal(r.code, 1, `${dockerHost}: ${what}: ${r.stdout}${r.stderr}`);
+        for (const n of needles) assert.ok(!(r.stdout + r.stderr).includes(n), `${dockerHost}: ${what} shows ${n}`);
+      }
+      assert.ok(runs[0]![1].stdout.includes(`docker daemon ${shown}`), runs[0]![1].stdout);
+      assert.equal(JSON.parse(runs[1]![1].stdout).docker.host, shown);
+      for (const f of walk(project)) {
+        if (f.endsWith("werf-mirror.yaml")) continue;
+        for (const n of needles) assert.ok(!readFileSync(f, "utf8").includes(n), `${f} holds ${n} (DOCKER_HOST=${dockerHost})`);
+      }
+    }
+    assert.ok(daemon.requests.length > 0, "the daemon was never asked");
+    assert.deepEqual(daemon.requests.filter((r) => r.authorization), [], "DOCKER_HOST's user info was sent to the daemon");
+  });
 });

@@ -111,6 +111,14 @@ describe('preflight against fault servers', () => {
     assert.match(mirror.reason!, /TLS handshake .* failed/);
   });
 
+  it('a header over 16 KiB is "response headers too large", not "does it speak TLS?"', async () => {
+    const s = await keep(httpServer((_req, res) => res.writeHead(200, { 'X-Pad': 'a'.repeat(20 * 1024) }).end('{}')));
+    const { mirror, elapsed } = await probeOne(s.url);
+    assert.equal(mirror.status, 'unreachable');
+    assert.equal(mirror.reason, `GET /v2/: 127.0.0.1:${s.port} sent response headers too large (over 16 KiB)`);
+    assert.ok(elapsed < 500, `took ${elapsed} ms`);
+  });
+
   it('five hung mirrors with a 1s timeout take about one timeout, not five', async () => {
     const hung = await Promise.all([1, 2, 3, 4, 5].map(() => keep(hungServer())));
     const model = await modelFrom(dir, yaml(hung.map((h) => h.url)));

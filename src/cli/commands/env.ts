@@ -4,6 +4,7 @@ import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
 import type { PreflightRun } from "../preflight-run.js";
 import type { EnvShell } from "../../format/env.js";
+import { printable } from "../../preflight/printable.js";
 
 export const envCommand: Command = {
   name: "env",
@@ -28,8 +29,13 @@ WERF_CONTAINER_REGISTRY_MIRROR_* variables already in the environment are unset 
 PowerShell), so a dropped mirror is really gone.
 
 Runs preflight first, unless <output.dir>/preflight.json is fresh: written by an online run less
-than 10 minutes ago for the same configuration. --refresh always probes; --offline never does and
-hands on every declared mirror.`,
+than 10 minutes ago for the same configuration, and exactly what preflight derives from its own
+probe results (a report that is not is ignored, with a note). --refresh always probes; --offline
+never does and hands on every declared mirror.
+
+--as-file and --as-env-file print the path so that an unquoted \`. $(werf-mirror env --as-file)\`
+sources that file: relative to the working directory when the absolute path holds a space, a glob
+or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is better still.`,
   options: [
     { name: "as-file", type: "boolean", description: "Write a sourceable file under <output.dir>/handoff/ and print its path" },
     { name: "as-env-file", type: "boolean", description: "Write plain KEY=VALUE lines (no quoting, no unset) and print the file's path" },
@@ -41,7 +47,7 @@ hands on every declared mirror.`,
   ],
   configOptions: true,
   examples: [
-    ". $(werf-mirror env --as-file) && werf build",
+    ". \"$(werf-mirror env --as-file)\" && werf build",
     "eval \"$(werf-mirror env)\"",
     "werf-mirror env --shell powershell | Out-String | Invoke-Expression",
     "werf-mirror env --as-env-file          # KEY=VALUE, e.g. for GitLab's artifacts:reports:dotenv",
@@ -49,7 +55,7 @@ hands on every declared mirror.`,
   exitCodes: [
     "0 success",
     "1 preflight failed (nothing is printed; run `werf-mirror preflight` for the report)",
-    "2 usage error or a configuration that cannot be loaded",
+    "2 usage error, a configuration that cannot be loaded, an output file that cannot be written, or a path --as-file cannot print safely",
   ],
   async run(ctx) {
     const loaded = await loadForCommand(ctx);
@@ -59,18 +65,25 @@ hands on every declared mirror.`,
       ctx.io.stderr("werf-mirror env: use one of --as-file and --as-env-file\n");
       return EXIT_USAGE;
     }
-    const { runPreflight } = await import("../preflight-run.js");
-    const { formatEnv, formatEnvFile } = await import("../../format/env.js");
-    const { writeFileAtomic } = await import("../../preflight/files.js");
-    const run = await runPreflight(ctx, loaded.model, {
+    const { runPreflightForCommand, reportOutputError, writeOutput } = await import("../preflight-run.js");
+    const { EnvFileError, formatEnv, formatEnvFile, pathForUnquotedUse } = await import("../../format/env.js");
+    const run = await runPreflightForCommand(ctx, loaded.model, {
       offline: ctx.values.offline === true,
       reuse: ctx.values.refresh !== true,
       progress: true,
     });
+    if ("exit" in run) return run.exit;
     if (!reportFailure(ctx, run)) return EXIT_FINDINGS;
     const shell = ((ctx.values.shell as string | undefined) ?? "sh") as EnvShell;
     const plain = ctx.values["as-env-file"] === true;
-    const text = plain ? formatEnvFile(run.handoff) : formatEnv(run.handoff, shell);
+    let text: string;
+    try {
+      text = plain ? formatEnvFile(run.handoff) : formatEnv(run.handoff, shell);
+    } catch (err) {
+      if (!(err instanceof EnvFileError)) throw err;
+      ctx.io.stderr(`werf-mirror env: ${printable(err.message)}\n`);
+      return EXIT_USAGE;
+    }
     const explicit = ctx.values["output-file-path"] as string | undefined;
     const target = explicit
       ? resolve(ctx.cwd, explicit)
@@ -82,8 +95,26 @@ hands on every declared mirror.`,
             : run.paths.envSh
           : undefined;
     if (target) {
-      await writeFileAtomic(target, text);
-      ctx.io.stdout(`${target}\n`);
+      // --as-file and --as-env-file print a path meant for `$(...)`, which people leave unquoted
+      // (`. $(werf ci-env --as-file)` is the common form): it must survive word splitting and
+      // globbing. A path given with --output-file-path is printed as given.
+      const shown = explicit ? target : pathForUnquotedUse(target, ctx.io.cwd);
+      if (shown === undefined) {
+        ctx.io.stderr(
+          `werf-mirror env: cannot print ${printable(target)} for \`. $(werf-mirror env --as-file)\`: it holds characters ` +
+            "(a space, a glob or quote character) that an unquoted $(...) splits or expands, and so does its path relative to " +
+            "the working directory. Set output.dir (--out-dir) to a path of letters, digits and ._/+,:@%=- only; or quote " +
+            "the command substitution with a file of your choice, `. \"$(werf-mirror env --output-file-path FILE)\"`; " +
+            "or use `eval \"$(werf-mirror env)\"` or `werf-mirror exec -- werf build`\n",
+        );
+        return EXIT_USAGE;
+      }
+      try {
+        await writeOutput(target, text, explicit ? "--output-file-path" : undefined);
+      } catch (err) {
+        return reportOutputError(ctx, err);
+      }
+      ctx.io.stdout(`${shown}\n`);
     } else {
       ctx.io.stdout(text);
     }
@@ -95,14 +126,16 @@ hands on every declared mirror.`,
 };
 
 /** Prints notes, and on a failed preflight its errors; false when the command must stop. */
+// Messages carry server text (reasons, the daemon's answer) and paths: printed through `printable`.
 export function reportFailure(ctx: Context, run: PreflightRun): boolean {
-  if (!ctx.quiet) for (const n of run.notes) ctx.io.stderr(`${n}\n`);
-  if (run.reused && ctx.verbose) ctx.io.stderr(`using the preflight result of ${run.report.createdAt} (${run.paths.report})\n`);
+  const say = (text: string) => ctx.io.stderr(`${printable(text, { multiline: true })}\n`);
+  if (!ctx.quiet) for (const n of run.notes) say(n);
+  if (run.reused && ctx.verbose) say(`using the preflight result of ${run.report.createdAt} (${run.paths.report})`);
   if (run.report.ok) {
-    if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) ctx.io.stderr(`warning: ${f.message}\n`);
+    if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) say(`warning: ${f.message}`);
     return true;
   }
-  for (const f of run.report.findings.filter((x) => x.severity === "error")) ctx.io.stderr(`error: ${f.message}\n`);
-  ctx.io.stderr(`werf-mirror: preflight failed; the full report: werf-mirror preflight (or ${run.paths.report})\n`);
+  for (const f of run.report.findings.filter((x) => x.severity === "error")) say(`error: ${f.message}`);
+  say(`werf-mirror: preflight failed; the full report: werf-mirror preflight (or ${run.paths.report})`);
   return false;
 }

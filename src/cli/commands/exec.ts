@@ -10,7 +10,7 @@ export const execCommand: Command = {
   usage: "werf-mirror exec [--offline] -- COMMAND [ARG...]",
   description: `
 Runs preflight (or reuses a fresh <output.dir>/preflight.json: same configuration, less than 10
-minutes old), then runs COMMAND with the environment \`werf-mirror env\` prints: the kept https
+minutes old, and exactly what preflight derives from its own probe results), then runs COMMAND with the environment \`werf-mirror env\` prints: the kept https
 docker.io mirrors as WERF_CONTAINER_REGISTRY_MIRROR_00, _01, ... (earlier ones removed) and
 CONTAINERS_REGISTRIES_CONF. SIGINT and SIGTERM are passed on to COMMAND. The exit code is
 COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without running it.`,
@@ -24,7 +24,7 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
   exitCodes: [
     "COMMAND's exit code (128+N for signal N)",
     "1 preflight failed; COMMAND was not run",
-    "2 usage error or a configuration that cannot be loaded",
+    "2 usage error, a configuration that cannot be loaded, or an output.dir that cannot be written",
     "127 COMMAND not found",
   ],
   async run(ctx) {
@@ -35,13 +35,14 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
     }
     const loaded = await loadForCommand(ctx);
     if ("exit" in loaded) return loaded.exit;
-    const { runPreflight } = await import("../preflight-run.js");
+    const { runPreflightForCommand } = await import("../preflight-run.js");
     const { WERF_MIRROR_PREFIX } = await import("../../preflight/handoff.js");
-    const run = await runPreflight(ctx, loaded.model, {
+    const run = await runPreflightForCommand(ctx, loaded.model, {
       offline: ctx.values.offline === true,
       reuse: ctx.values.refresh !== true,
       progress: true,
     });
+    if ("exit" in run) return run.exit;
     if (!reportFailure(ctx, run)) return EXIT_FINDINGS;
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(ctx.io.env)) if (v !== undefined && !k.startsWith(WERF_MIRROR_PREFIX)) env[k] = v;

@@ -40,21 +40,23 @@ Writes <output.dir>/preflight.json, and the hand-off for werf under <output.dir>
   exitCodes: [
     "0 preflight passed",
     "1 preflight failed: an unreachable mirror under `unhealthy: fail`, fewer than minHealthy mirrors answering, or a Docker daemon lacking a mirror",
-    "2 usage error or a configuration that cannot be loaded",
+    "2 usage error, a configuration that cannot be loaded, or an output.dir that cannot be written",
   ],
   async run(ctx) {
     const loaded = await loadForCommand(ctx);
     if ("exit" in loaded) return loaded.exit;
     const format = (ctx.values.format as string | undefined) ?? "text";
     // Loaded on use: the network stack (https, tls) costs start-up time other commands need not pay.
-    const { runPreflight } = await import("../preflight-run.js");
+    const { runPreflightForCommand } = await import("../preflight-run.js");
     const { PREFLIGHT_FORMATS } = await import("../../format/preflight-index.js");
-    const run = await runPreflight(ctx, loaded.model, { offline: ctx.values.offline === true, reuse: false, progress: format === "text" });
+    const { printable } = await import("../../preflight/printable.js");
+    const run = await runPreflightForCommand(ctx, loaded.model, { offline: ctx.values.offline === true, reuse: false, progress: format === "text" });
+    if ("exit" in run) return run.exit;
     const formatter = PREFLIGHT_FORMATS[format]!;
     if (!(ctx.quiet && format === "text" && run.report.ok)) {
       ctx.io.stdout(formatter(run.report, { isTTY: ctx.io.isTTY, color: ctx.color }));
     }
-    if (!ctx.quiet) for (const n of run.notes) ctx.io.stderr(`${n}\n`);
+    if (!ctx.quiet) for (const n of run.notes) ctx.io.stderr(`${printable(n, { multiline: true })}\n`);
     return run.report.ok ? EXIT_OK : EXIT_FINDINGS;
   },
 };
