@@ -1,14 +1,10 @@
 // Where the Registry API of a mirror lives. A mirror URL with a path (a namespaced proxy cache,
-// e.g. https://nexus:8082/dockerhub) is read differently by the two families of consumers:
-// - containers/image (buildah, podman, werf's Buildah backend) rewrites the image reference:
-//   `docker.io/library/alpine` becomes `nexus:8082/dockerhub/library/alpine`, so the path
-//   becomes part of the repository name: GET https://nexus:8082/v2/ then
-//   HEAD https://nexus:8082/v2/dockerhub/library/alpine/manifests/latest.
-// - dockerd (Engine 24+) uses the mirror URL as the API base: https://nexus:8082/dockerhub/v2/...
-// The probe asks the way the consumer that will pull through the mirror asks.
+// e.g. https://nexus:8082/dockerhub) is a repository namespace on the mirror, as every consumer
+// werf-mirror configures reads it (registries.conf, hosts.toml's override_path, BuildKit, k3s,
+// kaniko; dockerd gets no path mirror): `docker.io/library/alpine` is pulled as
+// GET https://nexus:8082/v2/ then HEAD https://nexus:8082/v2/dockerhub/library/alpine/manifests/latest.
+// werf's own registry API is the exception: it drops the path (werfApiManifest).
 import type { Mirror } from "../config/types.js";
-
-export type UrlStyle = "containers" | "dockerd";
 
 export interface ProbeRef {
   /** Repository, e.g. `library/alpine`. */
@@ -32,21 +28,24 @@ export interface MirrorEndpoints {
   manifest(ref: ProbeRef): URL;
 }
 
-export function mirrorEndpoints(mirror: Mirror, style: UrlStyle): MirrorEndpoints {
+export function mirrorEndpoints(mirror: Mirror): MirrorEndpoints {
   const origin = `${mirror.url.scheme}://${mirror.url.hostPort}`;
   const path = mirror.url.path.replace(/^\/+|\/+$/g, "");
-  if (style === "dockerd") {
-    const base = `${origin}${path ? `/${path}` : ""}`;
-    return {
-      ping: new URL(`${base}/v2/`),
-      repository: (name) => name,
-      manifest: (ref) => new URL(`${base}/v2/${ref.name}/manifests/${ref.reference}`),
-    };
-  }
   const repository = (name: string) => (path ? `${path}/${name}` : name);
   return {
     ping: new URL(`${origin}/v2/`),
     repository,
     manifest: (ref) => new URL(`${origin}/v2/${repository(ref.name)}/manifests/${ref.reference}`),
   };
+}
+
+/** Marks the check of what werf's registry API asks, in a mirror's checks. */
+export const WERF_API_CHECK = " (werf's registry API, which drops the mirror's path)";
+
+/**
+ * Where werf's registry API asks a mirror for a Docker Hub image: the mirror's host only, the
+ * path dropped (werf pkg/docker_registry/generic_api.go:146-150, v2.77.1).
+ */
+export function werfApiManifest(mirror: Mirror, ref: ProbeRef): URL {
+  return new URL(`${mirror.url.scheme}://${mirror.url.hostPort}/v2/${ref.name}/manifests/${ref.reference}`);
 }

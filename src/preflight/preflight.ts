@@ -13,6 +13,7 @@ import { envTransport, HttpError, type Transport } from "./http.js";
 import { applyPolicy } from "./policy.js";
 import { printable } from "./printable.js";
 import { probeMirror } from "./probe-mirror.js";
+import { WERF_API_CHECK } from "./endpoints.js";
 import type { DockerCheck, Finding, MirrorResult, PreflightReport, ProgressEvent, RegistryResult } from "./types.js";
 
 export interface PreflightDeps {
@@ -70,7 +71,8 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
               registry: r.prefix.key,
               timeoutMs: settings.timeoutMs,
               probe: isDockerHub(r) ? settings.probe : undefined,
-              style: isDockerHub(r) && model.effectiveBackend === "docker" ? "dockerd" : "containers",
+              // werf's registry API gets the mirror in Buildah mode only (werf-handoff.ts).
+              werfApi: isDockerHub(r) && model.effectiveBackend === "buildah",
               transport,
               now,
               readText,
@@ -119,6 +121,21 @@ export function assembleReport(
       findings.push(...applied.findings);
       return applied.result;
     });
+  for (const r of registries) {
+    for (const m of r.mirrors) {
+      const werfApi = m.checks.find((c) => c.request.endsWith(WERF_API_CHECK));
+      if (werfApi && !werfApi.ok && m.kept) {
+        findings.push({
+          severity: "warning",
+          registry: r.registry,
+          mirror: m.url,
+          message:
+            `werf's registry API will not find ${settings.probe} on ${m.url}: it asks ${werfApi.request.slice(0, -WERF_API_CHECK.length).replace(/^HEAD /, "")} without the mirror's path (${werfApi.reason}), ` +
+            "so werf's base-image lookups move on to the next mirror and docker.io; werf's Buildah backend pulls through the path",
+        });
+      }
+    }
+  }
   const docker = dockerCheck(model, registries, seen.daemon, meta.env, findings);
   return {
     version: 1,

@@ -6,7 +6,7 @@ import { rootCertificates } from "node:tls";
 import type { Mirror } from "../config/types.js";
 import { parseChallenge, type Challenge } from "./challenge.js";
 import { findCredentials, basicAuthorization, CredentialHelperError, type Credentials, type HelperOptions, type ReadText } from "./credentials.js";
-import { mirrorEndpoints, parseProbe, type UrlStyle } from "./endpoints.js";
+import { mirrorEndpoints, parseProbe, WERF_API_CHECK, werfApiManifest, type ProbeRef } from "./endpoints.js";
 import { HttpError, type Transport } from "./http.js";
 import { header, requestFollowingRedirects } from "./redirects.js";
 import { printable } from "./printable.js";
@@ -26,7 +26,8 @@ export interface ProbeOptions {
   timeoutMs: number;
   /** Manifest to HEAD, `library/alpine:latest`; only for Docker Hub mirrors. */
   probe?: string;
-  style: UrlStyle;
+  /** Also ask for the probe where werf's registry API will (a docker.io mirror with a path, handed to werf). */
+  werfApi?: boolean;
   transport: Transport;
   now: () => number;
   readText: ReadText;
@@ -64,7 +65,7 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
     ca = [...rootCertificates, pem];
   }
   const verifyTls = !mirror.insecure;
-  const endpoints = mirrorEndpoints(mirror, o.style);
+  const endpoints = mirrorEndpoints(mirror);
 
   // 1. Is it a registry, and does it answer?
   const pingName = `GET ${endpoints.ping.pathname}`;
@@ -112,35 +113,48 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
   }
   const extra = { latencyMs, auth, credentials: creds !== undefined };
 
+  /** What werf's registry API will find: the probe without the mirror's path. A check, not a verdict. */
+  const checkWerfApi = async (ref: ProbeRef): Promise<void> => {
+    const url = werfApiManifest(mirror, ref);
+    const name = `HEAD ${url.pathname}${WERF_API_CHECK}`;
+    try {
+      const { status, digest } = await headManifest(url, ref.name);
+      checks.push(status === 200 ? { request: name, ok: true, status, ...(digest ? { digest } : {}) } : { request: name, ok: false, status, reason: `answered ${status}` });
+    } catch (err) {
+      checks.push({ request: name, ok: false, reason: errorText(err) });
+    }
+  };
+
+  /** HEAD of a manifest with the challenge's authorization; the status, or what went wrong. */
+  const headManifest = async (url: URL, repository: string): Promise<{ status: number; digest?: string; heldBack?: string }> => {
+    let authorization: string | undefined;
+    let heldBack: string | undefined;
+    if (challenge?.scheme === "bearer") {
+      const token = await fetchToken({ challenge, repository, credentials: creds, mirrorUrl: url, deadline, ca, verifyTls }, o.transport, o.now);
+      authorization = `Bearer ${token.token}`;
+      if (creds && !token.credentialsSent) heldBack = token.realm;
+    } else if (challenge?.scheme === "basic" && creds) {
+      authorization = basicAuthorization(creds);
+    }
+    const { response } = await requestFollowingRedirects(
+      { url, method: "HEAD", deadline, ca, verifyTls, headers: { Accept: MANIFEST_ACCEPT } },
+      o.transport,
+      o.now,
+      authorization,
+    );
+    const digest = header(response, "docker-content-digest");
+    return { status: response.status, ...(digest && DIGEST.test(digest) ? { digest } : {}), ...(heldBack ? { heldBack } : {}) };
+  };
+
   // 2. Does it serve the manifest that must exist?
   if (o.probe) {
     const ref = parseProbe(o.probe);
     const url = endpoints.manifest(ref);
     const name = `HEAD ${url.pathname}`;
     try {
-      let authorization: string | undefined;
-      let heldBack: string | undefined;
-      if (challenge?.scheme === "bearer") {
-        const token = await fetchToken(
-          { challenge, repository: endpoints.repository(ref.name), credentials: creds, mirrorUrl: url, deadline, ca, verifyTls },
-          o.transport,
-          o.now,
-        );
-        authorization = `Bearer ${token.token}`;
-        if (creds && !token.credentialsSent) heldBack = token.realm;
-      } else if (challenge?.scheme === "basic" && creds) {
-        authorization = basicAuthorization(creds);
-      }
-      const { response } = await requestFollowingRedirects(
-        { url, method: "HEAD", deadline, ca, verifyTls, headers: { Accept: MANIFEST_ACCEPT } },
-        o.transport,
-        o.now,
-        authorization,
-      );
-      const s = response.status;
+      const { status: s, digest, heldBack } = await headManifest(url, endpoints.repository(ref.name));
       if (s === 200) {
-        const digest = header(response, "docker-content-digest");
-        checks.push({ request: name, ok: true, status: s, ...(digest && DIGEST.test(digest) ? { digest } : {}) });
+        checks.push({ request: name, ok: true, status: s, ...(digest ? { digest } : {}) });
       } else {
         const reason =
           s === 404
@@ -162,6 +176,7 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
       checks.push({ request: name, ok: false, reason });
       return result("degraded", reason, extra);
     }
+    if (o.werfApi && mirror.url.path) await checkWerfApi(ref);
   }
 
   // werf's keychain fails on a failing helper too, so the mirror is not fully usable.

@@ -54,6 +54,8 @@ before(async () => {
   stops.push(() => basic.stop());
   await pushImage(image.dir, `${plain.hostPort}/${REPO}:${TAG}`);
   await pushImage(image.dir, `${plain.hostPort}/dockerhub/${REPO}:${TAG}`);
+  // Only under a namespace: what a proxy-cache project (Harbor, Nexus) serves.
+  await pushImage(image.dir, `${plain.hostPort}/proxy/library/busybox:${TAG}`);
   await pushImage(image.dir, `${tls.hostPort}/${REPO}:${TAG}`, { destCertDir: ca.certDir });
   await pushImage(image.dir, `${basic.hostPort}/${REPO}:${TAG}`, { destCreds: `ci:${SECRET}` });
   ready = true;
@@ -105,21 +107,45 @@ describe('preflight against real registries', () => {
     assert.ok(report.findings.some((f) => f.severity === 'warning' && f.mirror === plain.url));
   });
 
-  it('a mirror with a path: containers/image style for Buildah, dockerd style in Docker mode', async (t) => {
+  it('a mirror with a path is a namespace on the mirror in both modes, as every consumer reads it', async (t) => {
     if (!need(t)) return;
     const url = `${plain.url}/dockerhub`;
     const buildah = await preflight(await modelFrom(dir, yaml([url])), { env: {} });
     const mb = buildah.registries[0]!.mirrors[0]!;
     assert.equal(mb.status, 'healthy', mb.reason);
     assert.ok(mb.checks.some((c) => c.request === `HEAD /v2/dockerhub/${REPO}/manifests/${TAG}` && c.ok));
+    // Docker mode used to ping /dockerhub/v2/ (dockerd's reading) and call the mirror unreachable,
+    // although dockerd never gets a path mirror and every other consumer asks /v2/dockerhub/...
     const docker = await preflight(await modelFrom(dir, yaml([url], { backend: 'docker' })), {
       env: { DOCKER_HOST: `unix://${join(dir, 'no-docker.sock')}` },
     });
     const md = docker.registries[0]!.mirrors[0]!;
-    assert.equal(md.status, 'unreachable');
-    assert.match(md.reason!, /GET \/dockerhub\/v2\/ answered 404/);
+    assert.equal(md.status, 'healthy', md.reason);
+    assert.ok(md.checks.some((c) => c.request === 'GET /v2/' && c.ok));
+    assert.ok(!md.checks.some((c) => c.request.includes('(werf')), 'in Docker mode werf is not handed a path mirror');
     // explicit docker backend + no daemon: an error
     assert.ok(docker.findings.some((f) => f.severity === 'error' && /cannot ask the Docker daemon/.test(f.message)));
+  });
+
+  it("Buildah mode: preflight also asks where werf's registry API will ask (the path dropped), and warns when it is not there", async (t) => {
+    if (!need(t)) return;
+    const url = `${plain.url}/proxy`;
+    const report = await preflight(await modelFrom(dir, yaml([url], { probe: `library/busybox:${TAG}` })), { env: {} });
+    const m = report.registries[0]!.mirrors[0]!;
+    assert.equal(m.status, 'healthy', m.reason);
+    assert.ok(m.checks.some((c) => c.request === `HEAD /v2/proxy/library/busybox/manifests/${TAG}` && c.ok));
+    // werf pkg/docker_registry/generic_api.go:146-150 (v2.77.1): host + repository, the path dropped.
+    const werfApi = m.checks.find((c) => c.request.startsWith(`HEAD /v2/library/busybox/manifests/${TAG} (werf's registry API`));
+    assert.ok(werfApi && !werfApi.ok && werfApi.status === 404, JSON.stringify(m.checks));
+    assert.ok(
+      report.findings.some((f) => f.severity === 'warning' && f.mirror === url && /werf's registry API will not find library\/busybox/.test(f.message)),
+      JSON.stringify(report.findings),
+    );
+    assert.equal(report.ok, true, 'a warning, not a failure: werf moves on to the next mirror');
+    // Where the image is at the root too, werf's API finds it: no warning.
+    const both = await preflight(await modelFrom(dir, yaml([`${plain.url}/dockerhub`])), { env: {} });
+    assert.ok(both.registries[0]!.mirrors[0]!.checks.some((c) => c.request.includes("(werf's registry API") && c.ok));
+    assert.ok(!both.findings.some((f) => /werf's registry API will not find/.test(f.message)));
   });
 
   it('TLS with a private CA: verified with `ca`, unreachable without it', async (t) => {
