@@ -53,7 +53,7 @@ export async function runPreflight(
           }
         : {}),
     });
-    await writeFileAtomic(paths.report, PREFLIGHT_FORMATS.json!(report));
+    await writeFileAtomic(paths.report, PREFLIGHT_FORMATS.json!(report), { root: model.output.dir });
   }
 
   const hasMirrors = model.registries.some((r) => r.mirrors.length > 0);
@@ -64,14 +64,14 @@ export async function runPreflight(
       ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
     });
     const file = rendered.files.find((f) => f.path === "registries.conf");
-    if (file) await writeFileAtomic(paths.registriesConf, file.content);
+    if (file) await writeFileAtomic(paths.registriesConf, file.content, { root: model.output.dir });
     for (const w of rendered.warnings) notes.push(`warning: registries.conf: ${w.registry}: ${w.message}`);
   }
   const handoff = buildHandoff(model, report, hasMirrors ? paths.registriesConf : undefined, env);
   for (const u of handoff.httpOnlyInRegistriesConf) {
     notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so it is handed on through registries.conf only`);
   }
-  await writeFileAtomic(paths.envSh, formatEnvSh(handoff));
+  await writeFileAtomic(paths.envSh, formatEnvSh(handoff), { root: model.output.dir });
   return { report, paths, handoff, reused, notes };
 }
 

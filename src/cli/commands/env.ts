@@ -76,7 +76,8 @@ hands on every declared mirror.`,
             : run.paths.envSh
           : undefined;
     if (target) {
-      await writeFileAtomic(target, text);
+      // Below output.dir nothing may be a link; a path the user names is checked itself only.
+      await writeFileAtomic(target, text, explicit ? {} : { root: loaded.model.output.dir });
       ctx.io.stdout(`${target}\n`);
     } else {
       ctx.io.stdout(text);
