@@ -245,6 +245,18 @@ describe("a symbolic link below the output directory is refused, never followed"
     assert.equal(readFileSync(outside, "utf8"), '{"version":2,"files":{}}\n');
   });
 
+  it("the output directory itself may be a link the user made (.werf-mirror -> elsewhere): render and env write there", async () => {
+    const p = project();
+    const real = join(p.dir, "real-out");
+    mkdirSync(real);
+    symlinkSync(real, p.out);
+    const r = await runCli(RENDER, { cwd: p.dir, env: p.env });
+    assert.equal(r.code, 0, r.stderr);
+    const e = await runCli(["env", "--offline", "--as-file"], { cwd: p.dir, env: p.env });
+    assert.equal(e.code, 0, e.stderr);
+    for (const f of ["registries.conf", "certs.d/docker.io/hosts.toml", "preflight.json", "handoff/env.sh"]) assert.ok(statSync(join(real, f)).isFile(), f);
+  });
+
   const HANDOFF = { "env.sh": "# mine\n", "registries.conf": OURS };
   for (const args of [
     ["env", "--offline", "--as-file"],
