@@ -8,6 +8,7 @@ import type { Io } from "./io.js";
 import { COMMANDS } from "./registry.js";
 import { CONFIG_OPTIONS, OUTPUT_OPTIONS } from "./options.js";
 import { closest } from "../config/schema.js";
+import { UnsafePathError } from "../fs/output-dir.js";
 
 class UsageError extends Error {}
 
@@ -44,7 +45,15 @@ export async function main(argv: string[], io: Io): Promise<number> {
     io.stdout(commandHelp(command));
     return 0;
   }
-  return command.run(ctx);
+  try {
+    return await command.run(ctx);
+  } catch (err) {
+    // A planted link or FIFO in the output directory (preflight, env, exec): the environment
+    // cannot be used as it is, which is not a bug of ours. The message names the path and the fix.
+    if (!(err instanceof UnsafePathError)) throw err;
+    io.stderr(`werf-mirror ${command.name}: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
 }
 
 function allOptions(command: Command): OptionSpec[] {

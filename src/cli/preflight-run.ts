@@ -62,7 +62,7 @@ export async function runPreflight(
           }
         : {}),
     });
-    await writeOutput(paths.report, PREFLIGHT_FORMATS.json!(report));
+    await writeOutput(paths.report, PREFLIGHT_FORMATS.json!(report), { root: model.output.dir });
   }
 
   const kept = keptModel(model, report);
@@ -76,7 +76,7 @@ export async function runPreflight(
     });
     const file = rendered.files.find((f) => f.path === "registries.conf");
     if (file) {
-      await writeOutput(paths.registriesConf, file.content);
+      await writeOutput(paths.registriesConf, file.content, { root: model.output.dir });
       files.registriesConf = paths.registriesConf;
     }
     for (const w of rendered.warnings) notes.push(`warning: registries.conf: ${w.registry}: ${w.message}`);
@@ -86,7 +86,7 @@ export async function runPreflight(
     if ("error" in bundle) notes.push(`warning: no CA bundle for werf's registry API: ${bundle.error}`);
     else {
       const path = join(paths.dir, "ca-bundle.pem");
-      await writeOutput(path, bundle.text);
+      await writeOutput(path, bundle.text, { root: model.output.dir });
       files.caBundle = path;
     }
   }
@@ -95,7 +95,7 @@ export async function runPreflight(
   for (const u of handoff.httpOnlyInRegistriesConf) {
     notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);
   }
-  await writeOutput(paths.envSh, formatEnvSh(handoff));
+  await writeOutput(paths.envSh, formatEnvSh(handoff), { root: model.output.dir });
   return { report, paths, handoff, reused, notes };
 }
 
@@ -132,9 +132,15 @@ const WHY: Record<string, string> = {
  * writeFileAtomic, with the file system's refusal (output.dir is a file, lies under one, is not
  * writable, ...) turned into an OutputError naming the path. `setting` is what the user changes.
  */
-export async function writeOutput(path: string, content: string, setting = "output.dir (--out-dir, WERF_MIRROR_OUT_DIR)"): Promise<void> {
+export async function writeOutput(
+  path: string,
+  content: string,
+  opts: { setting?: string; root?: string } = {},
+): Promise<void> {
+  const setting = opts.setting ?? "output.dir (--out-dir, WERF_MIRROR_OUT_DIR)";
   try {
-    await writeFileAtomic(path, content);
+    // Below output.dir (`root`) nothing may be a link; a path the user names is checked itself only.
+    await writeFileAtomic(path, content, opts.root ? { root: opts.root } : {});
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (!e || typeof e.code !== "string" || typeof e.syscall !== "string") throw err;

@@ -4,9 +4,12 @@
 // records which mirrors need credentials, where they came from and text from the servers; the
 // hand-off files are per-user runtime state read by the same user's werf. None of them is meant
 // to hold a secret; 0600 is the second line of defence. A file that is replaced keeps its owner.
-import { chown, mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
-import { dirname, join } from "node:path";
-import { randomBytes } from "node:crypto";
+// Nothing below output.dir is followed if it is a symbolic link, and only regular files are read
+// or replaced (src/fs/output-dir.ts): a planted `handoff` link or a FIFO at preflight.json is
+// refused with a message, never written through or waited on.
+import { mkdirSync } from "node:fs";
+import { dirname, isAbsolute, join, relative, sep } from "node:path";
+import { OutputDir, readRegularFile, writeFileAtomic as writeBelow } from "../fs/output-dir.js";
 import type { PreflightReport } from "./types.js";
 
 /** A preflight.json younger than this (and with the same config hash) is reused by env and exec. */
@@ -36,27 +39,18 @@ export function preflightPaths(outDir: string): PreflightPaths {
 /** Mode of every file preflight, env and exec write. */
 export const PRIVATE_MODE = 0o600;
 
-export async function writeFileAtomic(path: string, content: string, mode = PRIVATE_MODE): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${path.split("/").pop()}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`);
-  const old = await stat(path).catch(() => undefined);
-  try {
-    const handle = await open(tmp, "wx", mode);
-    try {
-      await handle.writeFile(content, "utf8");
-      await handle.chmod(mode); // exact, whatever the umask
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    if (old && (old.uid !== process.getuid?.() || old.gid !== process.getgid?.())) {
-      await chown(tmp, old.uid, old.gid).catch(() => undefined); // only root can; others keep their own
-    }
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+/**
+ * Writes `path` atomically (temp file in the same directory, synced, renamed), 0600 unless told
+ * otherwise; a replaced file keeps its owner. `root` is the directory below which nothing may be
+ * a symbolic link (output.dir); by default only the file itself is checked (`env
+ * --output-file-path`, where the user names the directory).
+ */
+export async function writeFileAtomic(path: string, content: string, opts: { mode?: number; root?: string } = {}): Promise<void> {
+  const root = opts.root ?? dirname(path);
+  const rel = relative(root, path);
+  if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) throw new Error(`${path} is not below ${root}`);
+  mkdirSync(root, { recursive: true });
+  writeBelow(new OutputDir(root), rel.split(sep).join("/"), content, { mode: opts.mode ?? PRIVATE_MODE, fsync: true, keepOwner: true });
 }
 
 export type Freshness = { report: PreflightReport } | { stale: string };
@@ -65,7 +59,7 @@ export type Freshness = { report: PreflightReport } | { stale: string };
 export async function readFreshReport(path: string, hash: string, nowMs: number, ttlMs = PREFLIGHT_TTL_MS): Promise<Freshness> {
   let report: PreflightReport;
   try {
-    report = JSON.parse(await readFile(path, "utf8")) as PreflightReport;
+    report = JSON.parse(readRegularFile(path)?.text ?? "") as PreflightReport;
   } catch {
     return { stale: "no earlier preflight result" };
   }

@@ -1,18 +1,27 @@
 // Writing rendered files: all or nothing. Every target is checked first (a file without our
-// header, or for header-less formats one whose bytes differ from what we last wrote, belongs to
-// the user and is not overwritten without `force`); then every temp file is written next to its
-// target, and only then renamed over it. A failure before the renames leaves no file changed.
-import { type Dirent, readdirSync, chmodSync, chownSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, rmdirSync, unlinkSync, writeFileSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, normalize, sep } from "node:path";
+// header, or for header-less formats one the manifest cannot prove we wrote, belongs to the user
+// and is not overwritten without `force`); then every temp file is written next to its target,
+// and only then renamed over it. A failure before the renames leaves no file changed. Nothing
+// below the output directory is followed if it is a symbolic link, and only regular files are
+// read, replaced or removed (src/fs/output-dir.ts).
+import { linkSync, lstatSync, mkdirSync, renameSync, rmdirSync, unlinkSync } from "node:fs";
+import { homedir } from "node:os";
 import { HEADER_MARK } from "../backends/common.js";
 import type { RenderedFile } from "../backends/types.js";
+import { commitTemp, createExclusive, discardTemp, OutputDir, processAlive, readRegularFile, removeQuietly, tempPathFor, writeFileAtomic, writeTemp } from "../fs/output-dir.js";
+import { ContentProof, formatManifest, isRenderedPath, loadManifestKey, manifestKeyFile, MANIFEST_NAME, parseManifest, type Manifest } from "./manifest.js";
 
-export const MANIFEST_NAME = ".werf-mirror-manifest.json";
+export { MANIFEST_NAME } from "./manifest.js";
+export { UnsafePathError } from "../fs/output-dir.js";
+
 const LOCK_NAME = ".werf-mirror.lock";
-/** In every temp file's name, so that leftovers of a killed run can be found and removed. */
-const TEMP_MARK = ".werf-mirror-";
 /** How long a render waits for another one writing to the same directory. */
 const LOCK_WAIT_MS = 30_000;
+/**
+ * An empty or unreadable lock this young is taken as held: its writer may be between creating
+ * and filling it (earlier versions, or file systems without hard links).
+ */
+const LOCK_FILLING_MS = 2_000;
 
 export interface WritableFile extends RenderedFile {
   /** Renderer that produced it; recorded so a later render can remove files it no longer makes. */
@@ -24,9 +33,15 @@ export interface WriteOptions {
   force?: boolean;
   /**
    * Renderers that ran. Files they wrote last time and no longer produce (a registry removed
-   * from the config) are deleted, if still unchanged. Default: none are pruned.
+   * from the config) are deleted, if provably unchanged since. Default: none are pruned.
    */
   backends?: string[];
+  /**
+   * Environment for XDG_STATE_HOME and HOME: where the key that signs the manifest lives (see
+   * manifest.ts). Default: the user's home directory. Without either, the manifest written proves
+   * nothing to a later run.
+   */
+  env?: Record<string, string | undefined>;
 }
 
 export interface WriteResult {
@@ -45,122 +60,91 @@ export class UserOwnedError extends Error {
   }
 }
 
-interface ManifestEntry {
-  /** Content hash of what werf-mirror wrote (see contentHash). */
-  hash: string;
-  /**
-   * The hash of the version this one replaces, while the replacement is under way: the manifest
-   * is written before the renames, so after a kill between the two either version counts as ours.
-   */
-  previous?: string;
-  backend?: string;
-}
-interface Manifest {
-  version: 1;
-  files: Record<string, ManifestEntry>;
-}
-
-/**
- * FNV-1a (32-bit, over UTF-16 code units) and the length: enough to recognise the bytes
- * werf-mirror wrote. This is bookkeeping, not a defence against an attacker (who could as well
- * edit the manifest), and it spares every render the start-up of OpenSSL.
- */
-export function contentHash(text: string): string {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
-  return `fnv1a32:${(h >>> 0).toString(16).padStart(8, "0")}:${text.length}`;
-}
-
 export async function writeRendered(outDir: string, files: WritableFile[], opts: WriteOptions = {}): Promise<WriteResult> {
   mkdirSync(outDir, { recursive: true });
-  const lock = await acquireLock(outDir);
+  const dir = new OutputDir(outDir);
+  const release = await acquireLock(dir);
   try {
-    if (lock.stale) removeStaleTemps(outDir);
-    return writeLocked(outDir, files, opts);
+    const proof = new ContentProof(loadManifestKey(manifestKeyFile(opts.env ?? { HOME: homedir() })));
+    return writeLocked(dir, files, opts, proof);
   } finally {
-    lock.release();
+    release();
   }
 }
 
-function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions): WriteResult {
-  const manifest = readManifest(outDir);
-  const exists = existenceCache(outDir);
+function writeLocked(dir: OutputDir, files: WritableFile[], opts: WriteOptions, proof: ContentProof): WriteResult {
+  const manifest = parseManifest(dir.read(MANIFEST_NAME)?.text);
   const refused: string[] = [];
   // Synchronous file calls on purpose: a render writes up to thousands of small files, and the
   // thread-pool round trips of the promise API cost more than the system calls themselves.
   const plans = files.map((file) => {
-    const target = targetPath(outDir, file.path);
-    const existing = exists(target) ? readExisting(target, file.path) : undefined;
-    if (existing === undefined) return { file, target, mode: 0o644, changed: true };
-    if (existing.text === file.content) return { file, target, mode: existing.mode, changed: false };
-    const entry = manifest.files[file.path];
-    const hash = contentHash(existing.text);
-    const ours = existing.text.startsWith(HEADER_MARK) || entry?.hash === hash || entry?.previous === hash;
+    const existing = dir.read(file.path);
+    if (existing === undefined) return { file, mode: 0o644, changed: true };
+    if (existing.text === file.content) return { file, mode: existing.mode, changed: false };
+    const ours = existing.text.startsWith(HEADER_MARK) || proof.vouches(manifest.files[file.path], file.path, existing.text);
     if (!ours && !opts.force) refused.push(file.path);
-    return { file, target, mode: existing.mode, changed: true, owner: existing, previous: hash };
+    return { file, mode: existing.mode, changed: true, owner: existing, previous: proof.hash(file.path, existing.text) };
   });
   if (refused.length > 0) throw new UserOwnedError(refused.sort());
 
   // Files the same renderers wrote last time and no longer produce (a registry removed from the
-  // config) are removed after the swap, if unchanged since; the others stay recorded.
+  // config) are removed after the swap, if the manifest proves them ours and unchanged, and only
+  // at paths a renderer makes; the others stay recorded (a planted entry is dropped).
   const current = new Set(files.map((f) => f.path));
   const scope = new Set(opts.backends ?? []);
-  const next: Manifest = { version: 1, files: {} };
+  const next: Manifest = { version: 2, files: {} };
   const toRemove: string[] = [];
   for (const [path, entry] of Object.entries(manifest.files)) {
-    if (current.has(path)) continue;
-    const target = targetPath(outDir, path);
-    let existing: ReturnType<typeof readExisting>;
+    if (current.has(path) || !isRenderedPath(path)) continue;
+    let existing: ReturnType<OutputDir["read"]>;
     try {
-      existing = exists(target) ? readExisting(target, path) : undefined;
+      existing = dir.read(path);
     } catch {
-      existing = undefined;
+      continue; // a link or a FIFO on the way: not ours to touch, and never followed
     }
     if (!existing) continue;
-    const hash = contentHash(existing.text);
-    if (entry.backend && scope.has(entry.backend) && (hash === entry.hash || hash === entry.previous)) toRemove.push(path);
+    if (entry.backend && scope.has(entry.backend) && proof.vouches(entry, path, existing.text)) toRemove.push(path);
     else next.files[path] = entry;
   }
   // The manifest is written before any rename and names both versions of every replaced file
   // (`previous`), so whatever a kill interrupts, the next run takes either version as its own.
   for (const p of plans) {
     const previous = "previous" in p ? p.previous : manifest.files[p.file.path]?.previous;
-    next.files[p.file.path] = { hash: contentHash(p.file.content), ...(previous ? { previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
+    next.files[p.file.path] = { hash: proof.hash(p.file.path, p.file.content), ...(previous ? { previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
   }
 
+  // Under the lock no other render writes here: temp files of writers that are gone are leftovers.
+  dir.sweepTemps();
   const toWrite = plans.filter((p) => p.changed);
-  for (const dir of new Set(toWrite.map((p) => dirname(p.target)))) mkdirSync(dir, { recursive: true });
-  // A random part in every temp name: a killed run's leftovers (same pid in a container) never collide.
-  const run = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
-  const temps = toWrite.map((p, i) => ({
-    temp: join(dirname(p.target), `.${p.file.path.split("/").pop()}${TEMP_MARK}${run}-${i}.tmp`),
-    target: p.target,
-  }));
+  for (const d of new Set(toWrite.map((p) => parentOf(p.file.path)))) dir.ensureDir(d);
+  const temps: { temp: string; target: string }[] = [];
   try {
-    toWrite.forEach((p, i) => {
-      writeTempFile(temps[i]!.temp, p.file.content, p.mode);
-      if (p.owner) keepOwner(temps[i]!.temp, p.owner, p.mode);
-    });
-    writeManifest(outDir, next);
+    for (const p of toWrite) {
+      const target = dir.path(p.file.path);
+      const owner = "owner" in p ? p.owner : undefined;
+      temps.push({ temp: writeTemp(target, p.file.content, { mode: p.mode, fsync: false, ...(owner ? { owner } : {}) }), target });
+    }
+    writeFileAtomic(dir, MANIFEST_NAME, formatManifest(next), { mode: 0o644, fsync: false, keepOwner: false });
   } catch (err) {
-    for (const t of temps) removeQuietly(t.temp);
+    for (const t of temps) discardTemp(t.temp);
     throw err;
   }
   let renamed = 0;
   try {
     for (const t of temps) {
-      renameSync(t.temp, t.target);
+      commitTemp(t.temp, t.target);
       renamed++;
     }
   } catch (err) {
-    for (const t of temps.slice(renamed)) removeQuietly(t.temp);
+    for (const t of temps.slice(renamed)) discardTemp(t.temp);
     throw err;
   }
   for (const path of toRemove) {
-    const target = targetPath(outDir, path);
-    removeQuietly(target);
+    removeQuietly(dir.path(path));
+    const parent = parentOf(path);
+    if (parent === "") continue;
     try {
-      rmdirSync(dirname(target)); // only when empty, e.g. certs.d/<host>
+      rmdirSync(dir.path(parent)); // only when empty, e.g. certs.d/<host>; never the output directory
     } catch {
       // not empty: other files live there
     }
@@ -172,177 +156,73 @@ function writeLocked(outDir: string, files: WritableFile[], opts: WriteOptions):
   };
 }
 
-/**
- * Whether a path below `root` exists, from one directory listing per directory: a fresh output
- * tree of a thousand certs.d/<host>/ directories costs a couple of system calls, not a thousand.
- */
-function existenceCache(root: string): (path: string) => boolean {
-  const listings = new Map<string, Set<string> | null>();
-  const listing = (dir: string): Set<string> | null => {
-    const cached = listings.get(dir);
-    if (cached !== undefined) return cached;
-    let result: Set<string> | null = null;
-    const parent = dirname(dir);
-    const parentListing = dir === root || parent === dir ? undefined : listing(parent);
-    if (parentListing !== null && (parentListing === undefined || parentListing.has(basename(dir)))) {
-      try {
-        result = new Set(readdirSync(dir));
-      } catch {
-        result = null;
-      }
-    }
-    listings.set(dir, result);
-    return result;
-  };
-  return (path) => listing(dirname(path))?.has(basename(path)) ?? false;
+function parentOf(path: string): string {
+  return path.split("/").slice(0, -1).join("/");
 }
+
+/** Lock paths this process holds: a second render of ours into the same directory waits too. */
+const heldHere = new Set<string>();
 
 /**
  * One writer per output directory: concurrent renders take turns instead of refusing each
- * other's files. A lock whose process is gone is taken over (`stale`: its temp files remain).
+ * other's files. The lock file holds the pid from the moment it exists (createExclusive); a lock
+ * whose process is gone is taken over, and the temp files it left are swept by the next writer.
  */
-async function acquireLock(outDir: string): Promise<{ stale: boolean; release: () => void }> {
-  const path = join(outDir, LOCK_NAME);
+async function acquireLock(dir: OutputDir): Promise<() => void> {
+  const path = dir.path(LOCK_NAME);
   const deadline = Date.now() + LOCK_WAIT_MS;
-  let stale = false;
   for (;;) {
-    try {
-      writeFileSync(path, `${process.pid}\n`, { flag: "wx", mode: 0o644 });
-      return { stale, release: () => removeQuietly(path) };
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    // Never through a planted link: link() does not follow one (EEXIST), and the read below
+    // refuses it, as it refuses a FIFO. (The listing of the directory is taken once the lock is
+    // held, so that it shows what no other render is changing.)
+    if (!heldHere.has(path) && createExclusive(path, `${process.pid}\n`, 0o644)) {
+      heldHere.add(path);
+      return () => {
+        heldHere.delete(path);
+        removeQuietly(path);
+      };
     }
-    const holder = Number.parseInt(readQuietly(path) ?? "", 10);
-    if (!Number.isInteger(holder) || !processAlive(holder)) {
-      stale = true;
-      removeQuietly(path);
+    const lock = readRegularFile(path);
+    if (!lock) continue; // released meanwhile
+    const text = lock.text.trim();
+    const holder = /^\d+$/.test(text) ? Number(text) : undefined;
+    const held =
+      holder === undefined
+        ? Date.now() - lock.mtimeMs < LOCK_FILLING_MS
+        : holder === process.pid
+          ? heldHere.has(path) // else left by an earlier run that had our pid
+          : processAlive(holder);
+    if (!held) {
+      takeOver(path, lock.ino);
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`another werf-mirror (pid ${holder}) has been writing to ${outDir} for ${LOCK_WAIT_MS / 1000} s; wait for it, or remove ${path} if no such process runs`);
+      throw new Error(`another werf-mirror (pid ${holder ?? "unknown"}) has been writing to ${dir.root} for ${LOCK_WAIT_MS / 1000} s; wait for it, or remove ${path} if no such process runs`);
     }
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-function processAlive(pid: number): boolean {
-  if (pid === process.pid) return false; // a lock left by an earlier run that had our pid
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
-/** Temp files a killed run left behind, in the output directory and the directories below it. */
-function removeStaleTemps(outDir: string): void {
-  const visit = (dir: string, depth: number) => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      if (e.isFile() && e.name.startsWith(".") && e.name.includes(TEMP_MARK) && e.name.endsWith(".tmp")) removeQuietly(join(dir, e.name));
-      else if (e.isDirectory() && depth < 3) visit(join(dir, e.name), depth + 1);
-    }
-  };
-  visit(outDir, 0);
-}
-
-function readQuietly(path: string): string | undefined {
-  try {
-    return readFileSync(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-/** `outDir/relative`, refusing absolute paths and `..` (a rendered path never has them). */
-function targetPath(outDir: string, relative: string): string {
-  const clean = normalize(relative);
-  if (isAbsolute(relative) || clean.split(sep).includes("..") || clean === ".") {
-    throw new Error(`refusing to write outside the output directory: ${relative}`);
-  }
-  return join(outDir, clean);
-}
-
-function readExisting(target: string, shown: string): { text: string; mode: number; uid: number; gid: number } | undefined {
-  let fd: number;
-  try {
-    fd = openSync(target, "r");
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    if ((err as NodeJS.ErrnoException).code === "EISDIR") throw new Error(`${shown} exists and is not a regular file; remove it or choose another --out-dir`);
-    throw err;
-  }
-  try {
-    const info = fstatSync(fd);
-    if (!info.isFile()) throw new Error(`${shown} exists and is not a regular file; remove it or choose another --out-dir`);
-    return { text: readFileSync(fd, "utf8"), mode: info.mode & 0o7777, uid: info.uid, gid: info.gid };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /**
- * A new temp file, complete before it is renamed over the target. No fsync: the rename makes the
- * swap atomic for every reader and against a killed process, and rendered files can always be
- * rendered again; `apply docker`, which edits a file that cannot, does fsync (daemon-json.ts).
+ * Removes a stale lock, unless another process replaced it meanwhile: it is moved aside first
+ * (one mover wins), and put back if it is not the file judged stale. (A third process creating a
+ * lock in that instant could still be let in; three renders racing over a dead lock is rare.)
  */
-function writeTempFile(path: string, content: string, mode: number): void {
-  writeFileSync(path, content, { flag: "wx", mode });
-  // The umask may have narrowed the mode given to open.
-  if (mode !== (mode & ~currentUmask())) chmodSync(path, mode);
-}
-
-let umask: number | undefined;
-function currentUmask(): number {
-  // process.umask(mask) sets and returns the old one; put it straight back.
-  if (umask === undefined) process.umask((umask = process.umask(0o022)));
-  return umask;
-}
-
-/** A replaced file keeps its owner and group (only root can give them; others keep their own). */
-function keepOwner(path: string, owner: { uid: number; gid: number }, mode: number): void {
-  if (owner.uid === process.getuid?.() && owner.gid === process.getgid?.()) return;
+function takeOver(path: string, staleIno: number): void {
+  const aside = tempPathFor(path);
   try {
-    chownSync(path, owner.uid, owner.gid);
-    chmodSync(path, mode); // chown clears set-id bits
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+    renameSync(path, aside);
+  } catch {
+    return; // gone already: another waiter took it over
   }
-}
-
-function removeQuietly(path: string): void {
   try {
-    unlinkSync(path);
+    if (lstatSync(aside).ino !== staleIno) linkSync(aside, path);
+  } catch {
+    // another lock exists again: it stands
+  }
+  try {
+    unlinkSync(aside);
   } catch {
     // already gone
-  }
-}
-
-function readManifest(outDir: string): Manifest {
-  try {
-    const data = JSON.parse(readFileSync(join(outDir, MANIFEST_NAME), "utf8")) as Partial<Manifest>;
-    if (data && typeof data.files === "object" && data.files !== null) return { version: 1, files: data.files };
-  } catch {
-    // Missing or unreadable: no file counts as ours by hash.
-  }
-  return { version: 1, files: {} };
-}
-
-function writeManifest(outDir: string, manifest: Manifest): void {
-  const sorted: Manifest = { version: 1, files: Object.fromEntries(Object.entries(manifest.files).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
-  const target = join(outDir, MANIFEST_NAME);
-  const temp = join(outDir, `.werf-mirror-manifest.${process.pid}.tmp`);
-  try {
-    writeTempFile(temp, `${JSON.stringify(sorted, null, 2)}\n`, 0o644);
-    renameSync(temp, target);
-  } catch (err) {
-    removeQuietly(temp);
-    throw err;
   }
 }

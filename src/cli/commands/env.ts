@@ -110,7 +110,7 @@ or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is
         return EXIT_USAGE;
       }
       try {
-        await writeOutput(target, text, explicit ? "--output-file-path" : undefined);
+        await writeOutput(target, text, explicit ? { setting: "--output-file-path" } : { root: loaded.model.output.dir });
       } catch (err) {
         return reportOutputError(ctx, err);
       }

@@ -47,7 +47,7 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
 
     // Loaded on use, so other commands do not pay for the renderers at start-up.
     const { renderAll, RenderError } = await import("../../backends/index.js");
-    const { UserOwnedError, writeRendered } = await import("../../render/write.js");
+    const { UnsafePathError, UserOwnedError, writeRendered } = await import("../../render/write.js");
     const base = await readBase(ctx);
     if ("exit" in base) return base.exit;
     let result: RenderAllResult;
@@ -72,7 +72,7 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
     }
     const outDir = model.output.dir;
     try {
-      const written = await writeRendered(outDir, result.files, { force: ctx.values.force === true, backends: result.backends });
+      const written = await writeRendered(outDir, result.files, { force: ctx.values.force === true, backends: result.backends, env: ctx.io.env });
       if (!ctx.quiet) {
         const shown = displayPath(outDir, ctx.cwd);
         const wrote = new Set(written.written);
@@ -88,6 +88,10 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
     } catch (err) {
       if (err instanceof UserOwnedError) {
         ctx.io.stderr(`werf-mirror render: in ${displayPath(outDir, ctx.cwd)}: ${err.message}\n`);
+        return EXIT_FINDINGS;
+      }
+      if (err instanceof UnsafePathError) {
+        ctx.io.stderr(`werf-mirror render: ${err.message}; nothing written\n`);
         return EXIT_FINDINGS;
       }
       const e = err as NodeJS.ErrnoException;
