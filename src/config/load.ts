@@ -147,7 +147,7 @@ export async function readConfigFile(
     const scan = scanWerfYaml(file, text);
     diagnostics.push(...scan.diagnostics);
     if (!scan.block) {
-      if (opts.requireConfig !== false || namedBy) {
+      if ((opts.requireConfig !== false || namedBy) && !scan.opened) {
         diagnostics.push({
           severity: "error",
           rule: "werf-yaml-block",
@@ -232,10 +232,7 @@ function readIfFile(file: string): string | undefined | null {
  */
 function holdsConfig(file: string, text: string): boolean {
   if (!text.trim()) return false;
-  if (isWerfYaml(file)) {
-    const scan = scanWerfYaml(file, text);
-    return scan.block !== undefined || scan.diagnostics.some((d) => d.rule === "werf-yaml-block");
-  }
+  if (isWerfYaml(file)) return scanWerfYaml(file, text).opened;
   if (basename(file) === "package.json") {
     if (jsonSyntaxError(text)) return true;
     const pkg = JSON.parse(text.replace(/^\uFEFF/, "")) as unknown;

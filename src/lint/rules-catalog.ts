@@ -3,6 +3,7 @@
 export const RULES: Record<string, string> = {
   "yaml-syntax": "The file is not valid YAML (or JSON).",
   "duplicate-key": "A mapping holds the same key twice.",
+  "nesting-depth": "Collections are nested far deeper than any configuration needs.",
   "empty-config": "The configuration is empty.",
   "config-not-found": "The named config file does not exist or cannot be read.",
   "unknown-key": "A key the schema does not define (often a typo).",
