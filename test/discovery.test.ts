@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { searchConfigFile, loadConfig, SEARCH_PLACES } from "../src/config/load.js";
 import { runCli } from "./helpers/cli.js";
@@ -162,6 +162,23 @@ test("werf.yaml with an unclosed werf-mirror block is found and reported, not pa
     const r = await runCli(["config"], { cwd: join(t.dir, "sub") });
     assert.equal(r.code, 2, r.stdout);
     assert.match(r.stderr, /werf\.yaml:1:1 error the werf-mirror comment block is never closed.* \[werf-yaml-block\]/);
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("a search place that is not a regular file (a symlink to /dev/zero, a FIFO) is an error at once, not a stall", { timeout: 20_000 }, async () => {
+  const t = tempTree({ "a/.keep": "", "b/.keep": "" });
+  try {
+    symlinkSync("/dev/zero", join(t.dir, "a", "werf-mirror.yaml"));
+    const fifo = spawnSync("mkfifo", [join(t.dir, "b", ".werf-mirrorrc")]);
+    assert.equal(fifo.status, 0, "mkfifo");
+    for (const [dir, file] of [["a", "werf-mirror.yaml"], ["b", ".werf-mirrorrc"]] as const) {
+      const r = await runCli(["config"], { cwd: join(t.dir, dir) });
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr, /:1:1 error config file .* is not a regular file .*\[config-not-found\]$/m);
+      assert.ok(r.stderr.startsWith(`${file}:1:1 `), r.stderr);
+    }
   } finally {
     t.cleanup();
   }

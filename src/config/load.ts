@@ -1,7 +1,7 @@
 // Loading: find the config file (SPEC 1.1), parse it with positions, validate it against the
 // schema, build the env and flag layers, merge, and run the semantic rules.
 // Pure apart from reading files: no process.env, no console, no exit (the caller passes env).
-import { existsSync, readFileSync } from "node:fs";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic, Model, Origin } from "./types.js";
 import { LineTable, originAt, parseConfigText, type ConfigSource } from "./source.js";
@@ -122,25 +122,25 @@ export async function readConfigFile(
   /** requireConfig: false — werf.yaml without a block and package.json without the key are no error (lint FILE). */
   opts: { requireConfig?: boolean } = {},
 ): Promise<ReadResult> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+  const read = readConfigText(file);
+  if ("code" in read) {
     return {
       diagnostics: [
         {
           severity: "error",
           rule: "config-not-found",
           message:
-            code === "ENOENT"
+            read.code === "ENOENT"
               ? `config file ${file} does not exist; check the path or run \`werf-mirror init\``
-              : `cannot read config file ${file} (${code ?? "error"}); check its permissions`,
+              : read.code === NOT_REGULAR
+                ? `config file ${file} is not a regular file (a device, pipe or socket, perhaps through a symlink); a config is a regular file: replace or remove it`
+                : `cannot read config file ${file} (${read.code}); check its permissions`,
           origin: namedBy ?? { kind: "file", file, line: 1, col: 1 },
         },
       ],
     };
   }
+  const text = read.text;
   const diagnostics: Diagnostic[] = [];
   let parsed;
   if (isWerfYaml(file)) {
@@ -207,20 +207,35 @@ export async function searchConfigFile(cwd: string): Promise<string | undefined>
   for (let dir = resolve(cwd); ; dir = dirname(dir)) {
     for (const place of SEARCH_PLACES) {
       const file = join(dir, place);
-      const text = readIfFile(file);
-      if (text === null || (text !== undefined && holdsConfig(file, text))) return file;
+      const read = readConfigText(file);
+      if ("text" in read ? holdsConfig(file, read.text) : !["ENOENT", "ENOTDIR", "EISDIR"].includes(read.code)) return file;
     }
     if (dirname(dir) === dir) return undefined;
   }
 }
 
-/** The file's text; undefined when there is no such file; null when it exists but cannot be read (readConfigFile says why). */
-function readIfFile(file: string): string | undefined | null {
+const NOT_REGULAR = "not a regular file";
+
+/**
+ * A config file's text, or why it cannot be read (an errno code, or NOT_REGULAR). Only regular
+ * files: a committed symlink to /dev/zero or to a FIFO would otherwise stall every command
+ * (O_NONBLOCK, so that opening a FIFO does not wait for a writer).
+ */
+function readConfigText(file: string): { text: string } | { code: string } {
+  let fd: number;
   try {
-    return readFileSync(file, "utf8");
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === "ENOENT" || code === "ENOTDIR" || code === "EISDIR" ? undefined : null;
+    return { code: (err as NodeJS.ErrnoException).code ?? "error" };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { code: stat.isDirectory() ? "EISDIR" : NOT_REGULAR };
+    return { text: readFileSync(fd, "utf8") };
+  } catch (err) {
+    return { code: (err as NodeJS.ErrnoException).code ?? "error" };
+  } finally {
+    closeSync(fd);
   }
 }
 
