@@ -12,7 +12,6 @@ import { envLayer, fileLayer, flagLayer, type Env, type FlagValues, type Layer }
 import { buildModel } from "./model.js";
 import { checkModel } from "./rules.js";
 
-export const MODULE_NAME = "werf-mirror";
 export const PACKAGE_PROP = "werfMirror";
 export const SEARCH_PLACES = [
   "werf-mirror.yaml",

@@ -139,7 +139,7 @@ async function parseWithYamlPackage(
  * recurses once per level, so `[[[[...` runs out of stack (a flood of errors, hundreds of MB)
  * long before a config could need it. A werf-mirror config nests 6 levels, package.json 7.
  */
-export const MAX_NESTING = 64;
+const MAX_NESTING = 64;
 
 /**
  * The concrete syntax tree of `text`, or the offset of the token that opens a collection deeper
