@@ -1,6 +1,7 @@
 // Precedence and werf's own semantics across the layers: defaults < file < env < flags.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadConfig } from "../src/config/load.js";
 import { formatOrigin } from "../src/config/origin.js";
@@ -141,6 +142,39 @@ test("relative ca and output.dir resolve against the config file's directory", a
     assert.equal(r.model!.registries[0]!.mirrors[0]!.ca, join(t.dir, "sub/certs/ca.pem"));
     assert.equal(r.model!.output.dir, join(t.dir, "sub/gen"));
     assert.deepEqual(r.diagnostics.filter((d) => d.rule === "ca-missing"), [], "the CA exists, so no ca-missing warning");
+  } finally {
+    t.cleanup();
+  }
+});
+
+test("output.dir from a config file may not leave its directory: error at its position, render writes nothing; --out-dir and WERF_MIRROR_OUT_DIR may", async () => {
+  const config = (dir?: string) => `version: 1\nregistries:\n  docker.io:\n    mirrors: [https://m.example.com]\n${dir ? `output:\n  dir: ${dir}\n` : ""}`;
+  const t = tempTree({
+    "project/app/werf-mirror.yaml": config("../../escaped"),
+    "project/inside/werf-mirror.yaml": config("gen/../out"),
+    "project/plain/werf-mirror.yaml": config(),
+  });
+  try {
+    const render = (cwd: string, args: string[] = [], env: Record<string, string> = {}) =>
+      runCli(["render", "--base", "/dev/null", ...args], { cwd: join(t.dir, "project", cwd), env });
+    const refused = await render("app");
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(refused.stderr, /^werf-mirror\.yaml:6:8 error output\.dir leaves the config file's directory .*--out-dir DIR or WERF_MIRROR_OUT_DIR \[output-dir-outside\]$/m);
+    assert.equal(existsSync(join(t.dir, "escaped")), false, "nothing written outside");
+    // Still an error when a flag overrides it: the committed file is what lint checks.
+    assert.equal((await render("app", ["--out-dir", join(t.dir, "mine")])).code, 2);
+
+    const inside = await loadConfig({ cwd: join(t.dir, "project/inside") });
+    assert.deepEqual(inside.diagnostics, []);
+    assert.equal(inside.model!.output.dir, join(t.dir, "project/inside/out"));
+
+    // The user's own choice may go anywhere, a space included: it is their shell and their quoting.
+    const byFlag = await render("plain", ["--out-dir", join(t.dir, "my out")]);
+    assert.equal(byFlag.code, 0, byFlag.stderr);
+    assert.ok(existsSync(join(t.dir, "my out", "registries.conf")));
+    const byEnv = await render("plain", [], { WERF_MIRROR_OUT_DIR: join(t.dir, "by-env") });
+    assert.equal(byEnv.code, 0, byEnv.stderr);
+    assert.ok(existsSync(join(t.dir, "by-env", "registries.conf")));
   } finally {
     t.cleanup();
   }

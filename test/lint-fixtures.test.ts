@@ -49,11 +49,11 @@ for (const kind of ["valid", "invalid"] as const) {
   }
 }
 
-test("no secret from a mirror URL is ever printed, in any lint format", async () => {
-  for (const name of ["mirror-urls", "secret-in-broken-yaml"]) {
+test("no secret from a mirror URL or next to a syntax error is ever printed, in any lint format", async () => {
+  for (const [name, file] of [["mirror-urls", "werf-mirror.yaml"], ["secret-in-broken-yaml", "werf-mirror.yaml"], ["package-json-not-json", "package.json"]] as const) {
     const dir = join(root, "invalid", name);
     for (const format of ["stylish", "json", "sarif", "github"]) {
-      const r = await runCli(["lint", "--format", format, "werf-mirror.yaml"], { cwd: dir });
+      const r = await runCli(["lint", "--format", format, file], { cwd: dir });
       assert.equal(r.code, 1);
       assert.doesNotMatch(r.stdout + r.stderr, /s3cr3t|hunter2|robot:/, `${name} ${format}`);
     }

@@ -27,8 +27,10 @@ export const DOCKER_HUB_ALIASES = ["docker.io", "index.docker.io", "registry-1.d
 const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
 const NAMESPACE = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 const URL_PATH = /^(?:\/[A-Za-z0-9._~-]+)*$/;
-// Control characters, whitespace, quotes, and the metacharacters of TOML/YAML/JSON/shell.
-const UNSAFE = /[\u0000-\u0020\u007f-\u009f"'`\\<>{}|^\u2028\u2029]/;
+// Control characters, whitespace, quotes, and the metacharacters of TOML/YAML/JSON/shell; and
+// code points that are not text: noncharacters (YAML forbids U+FFFE and U+FFFF outright, so a
+// registries.yaml holding one does not parse) and lone surrogates (no UTF-8 encoding at all).
+const UNSAFE = /[\u0000-\u0020\u007f-\u009f"'`\\<>{}|^\u2028\u2029\p{Noncharacter_Code_Point}\p{Cs}]/u;
 
 export function hasUnsafeCharacters(value: string): boolean {
   return UNSAFE.test(value);

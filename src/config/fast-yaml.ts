@@ -28,6 +28,8 @@
 //   - in flow collections: empty entries, trailing commas, implicit pairs `[a: 1]`, entries of a
 //     flow mapping without `: value`, `:` not followed by a space, comments.
 //   - a quoted scalar or flow collection followed by anything but spaces, a comment or a line end.
+//   - collections nested more than FAST_MAX_NESTING deep (the `yaml` path alone decides on deep
+//     documents, and refuses absurd nesting before it can run out of stack).
 
 export interface FastYaml {
   data: unknown;
@@ -194,6 +196,17 @@ let strVal = "";
 let hashAt = -1;
 let colonAt = -1;
 let backslashAt = -1;
+/** Collections open around the one being parsed. */
+let depth = 0;
+
+/** Enters a collection; bails beyond FAST_MAX_NESTING. Every collection parser calls leave() when done. */
+function enter(): void {
+  if (++depth > FAST_MAX_NESTING) fail();
+}
+
+function leave(): void {
+  depth--;
+}
 
 function nextSpaceHash(p: number): number {
   if (hashAt < p) {
@@ -239,6 +252,8 @@ const RBRACE = 125;
 const COMMA = 44;
 
 const MAX_KEY = 1000;
+/** A config nests 6 collections (package.json 7); anything much deeper is left to the `yaml` path. */
+const FAST_MAX_NESTING = 32;
 
 function skipSpaces(i: number): number {
   while (i < n && s.charCodeAt(i) === SPACE) i++;
@@ -575,6 +590,7 @@ function parseFlowSeq(p: number): unknown[] {
     valueEnd = k + 1;
     return arr;
   }
+  enter();
   for (;;) {
     arr.push(parseFlowNode(k));
     k = skipSpaces(valueEnd);
@@ -587,6 +603,7 @@ function parseFlowSeq(p: number): unknown[] {
     if (c === RBRACKET) break;
     fail();
   }
+  leave();
   valueEnd = k + 1;
   closeNode(id);
   return arr;
@@ -600,6 +617,7 @@ function parseFlowMap(p: number): Record<string, unknown> {
     valueEnd = k + 1;
     return obj;
   }
+  enter();
   for (;;) {
     const keyOffset = k;
     const c0 = s.charCodeAt(k);
@@ -634,6 +652,7 @@ function parseFlowMap(p: number): Record<string, unknown> {
     if (c === RBRACE) break;
     fail();
   }
+  leave();
   valueEnd = k + 1;
   closeNode(id);
   return obj;
@@ -664,6 +683,7 @@ function parseBlockNode(indent: number, pos: number): unknown {
 function parseBlockMap(indent: number, pos: number): Record<string, unknown> {
   const obj: Record<string, unknown> = {};
   const id = addNode(pos, MAP);
+  enter();
   for (;;) {
     const colon = scanKey(pos);
     if (colon < 0) fail();
@@ -695,6 +715,7 @@ function parseBlockMap(indent: number, pos: number): Record<string, unknown> {
     }
     pos = linePos;
   }
+  leave();
   closeNode(id);
   return obj;
 }
@@ -702,6 +723,7 @@ function parseBlockMap(indent: number, pos: number): Record<string, unknown> {
 function parseBlockSeq(indent: number, pos: number): unknown[] {
   const arr: unknown[] = [];
   const id = addNode(pos, SEQ);
+  enter();
   for (;;) {
     const j = skipSpaces(pos + 1);
     const c = j < n ? s.charCodeAt(j) : LF;
@@ -730,6 +752,7 @@ function parseBlockSeq(indent: number, pos: number): unknown[] {
     }
     pos = linePos;
   }
+  leave();
   closeNode(id);
   return arr;
 }
@@ -745,6 +768,7 @@ function parseDocumentText(text: string): FastYaml | undefined {
   s = text;
   n = text.length;
   hashAt = colonAt = backslashAt = -1;
+  depth = 0;
   nodes = new Nodes((n >> 4) + 16);
   // Leading blank and comment lines, then an optional `---` line.
   let i = 0;
@@ -788,7 +812,7 @@ export function parseFastYaml(text: string): FastYaml | undefined {
   try {
     return parseDocumentText(text);
   } catch {
-    return undefined; // BAIL, or a stack overflow on absurd nesting
+    return undefined; // BAIL
   } finally {
     s = "";
     nodes = NO_NODES;

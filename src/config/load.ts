@@ -1,17 +1,17 @@
-// Loading: find the config file (cosmiconfig, SPEC 1.1), parse it with positions, validate it
-// against the schema, build the env and flag layers, merge, and run the semantic rules.
+// Loading: find the config file (SPEC 1.1), parse it with positions, validate it against the
+// schema, build the env and flag layers, merge, and run the semantic rules.
 // Pure apart from reading files: no process.env, no console, no exit (the caller passes env).
-import { existsSync, readFileSync } from "node:fs";
-import { basename, dirname, resolve } from "node:path";
+import { closeSync, constants, existsSync, fstatSync, openSync, readFileSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic, Model, Origin } from "./types.js";
-import { parseConfigText, type ConfigSource } from "./source.js";
+import { LineTable, originAt, parseConfigText, type ConfigSource } from "./source.js";
 import { isWerfYaml, scanWerfYaml } from "./werf-yaml.js";
+import { jsonSyntaxError } from "./json-syntax.js";
 import { validateSchema } from "./schema.js";
 import { envLayer, fileLayer, flagLayer, type Env, type FlagValues, type Layer } from "./layers.js";
 import { buildModel } from "./model.js";
 import { checkModel } from "./rules.js";
 
-export const MODULE_NAME = "werf-mirror";
 export const PACKAGE_PROP = "werfMirror";
 export const SEARCH_PLACES = [
   "werf-mirror.yaml",
@@ -89,7 +89,7 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadResult> {
 export async function lintFile(path: string, opts: { cwd?: string; fileExists?: (p: string) => boolean } = {}): Promise<LoadResult> {
   const cwd = resolve(opts.cwd ?? process.cwd());
   const file = resolve(cwd, path);
-  const read = await readConfigFile(file, undefined, { requireBlock: false });
+  const read = await readConfigFile(file, undefined, { requireConfig: false });
   return complete(read.layer ? [read.layer] : undefined, [...read.diagnostics], { env: {}, cwd, configFile: file, fileExists: opts.fileExists ?? existsSync });
 }
 
@@ -118,34 +118,35 @@ interface ReadResult {
 export async function readConfigFile(
   file: string,
   namedBy?: Origin,
-  opts: { requireBlock?: boolean } = {},
+  /** requireConfig: false — werf.yaml without a block and package.json without the key are no error (lint FILE). */
+  opts: { requireConfig?: boolean } = {},
 ): Promise<ReadResult> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
+  const read = readConfigText(file);
+  if ("code" in read) {
     return {
       diagnostics: [
         {
           severity: "error",
           rule: "config-not-found",
           message:
-            code === "ENOENT"
+            read.code === "ENOENT"
               ? `config file ${file} does not exist; check the path or run \`werf-mirror init\``
-              : `cannot read config file ${file} (${code ?? "error"}); check its permissions`,
+              : read.code === NOT_REGULAR
+                ? `config file ${file} is not a regular file (a device, pipe or socket, perhaps through a symlink); a config is a regular file: replace or remove it`
+                : `cannot read config file ${file} (${read.code}); check its permissions`,
           origin: namedBy ?? { kind: "file", file, line: 1, col: 1 },
         },
       ],
     };
   }
+  const text = read.text;
   const diagnostics: Diagnostic[] = [];
   let parsed;
   if (isWerfYaml(file)) {
     const scan = scanWerfYaml(file, text);
     diagnostics.push(...scan.diagnostics);
     if (!scan.block) {
-      if (opts.requireBlock !== false || namedBy) {
+      if ((opts.requireConfig !== false || namedBy) && !scan.opened) {
         diagnostics.push({
           severity: "error",
           rule: "werf-yaml-block",
@@ -157,6 +158,17 @@ export async function readConfigFile(
     }
     parsed = await parseConfigText(file, text, scan.block.body, scan.block.bodyOffset);
   } else if (basename(file) === "package.json") {
+    // npm reads package.json as strict JSON; the YAML parser (for positions) would accept more.
+    const bad = jsonSyntaxError(text);
+    if (bad) {
+      diagnostics.push({
+        severity: "error",
+        rule: "yaml-syntax",
+        message: `package.json is not valid JSON: expected ${bad.expected} here; fix it (npm cannot read it either)`,
+        origin: originAt({ file, lines: new LineTable(text) }, bad.offset),
+      });
+      return { diagnostics };
+    }
     parsed = await parseConfigText(file, text, text, 0, [PACKAGE_PROP]);
   } else {
     parsed = await parseConfigText(file, text, text);
@@ -165,10 +177,15 @@ export async function readConfigFile(
   const source = parsed.source;
   if (!source) return { diagnostics };
   if (source.data === undefined || source.data === null) {
+    // A package.json without the key is, like werf.yaml without a block, no config when linted on its own.
+    const noKey = source.data === undefined && source.root.length > 0;
+    if (noKey && opts.requireConfig === false && !namedBy) return { diagnostics };
     diagnostics.push({
       severity: "error",
       rule: "empty-config",
-      message: "the configuration is empty; start with `version: 1` (`werf-mirror init` writes a commented example)",
+      message: noKey
+        ? `package.json has no \`${PACKAGE_PROP}\` key; put the configuration under it, starting with \`"${PACKAGE_PROP}": { "version": 1 }\``
+        : "the configuration is empty; start with `version: 1` (`werf-mirror init` writes a commented example)",
       origin: { kind: "file", file, line: 1, col: 1 },
     });
     return { diagnostics };
@@ -179,35 +196,63 @@ export async function readConfigFile(
   return { diagnostics, source, layer: fileLayer(source, dirname(file)) };
 }
 
-/** The first config file found from `cwd` upwards (cosmiconfig, SPEC 1.1 search places). */
+/**
+ * The first config file found from `cwd` upwards: in each directory the SPEC 1.1 search places
+ * in order, then the parent, up to the root. Nothing else is read: no tool's meta-configuration
+ * in the project, no global directory (cosmiconfig did both, executing a project's
+ * `.config/config.js` and failing on a malformed package.json before our loaders ran).
+ */
 export async function searchConfigFile(cwd: string): Promise<string | undefined> {
-  const { cosmiconfig } = await import("cosmiconfig");
-  // cosmiconfig only finds the file: each loader says whether a file holds a config; parsing
-  // (with positions) is ours. werf.yaml counts only when it has a werf-mirror block.
-  const found = (_: string, content: string) => (content.trim() ? { found: true } : undefined);
-  const explorer = cosmiconfig(MODULE_NAME, {
-    searchPlaces: SEARCH_PLACES,
-    packageProp: PACKAGE_PROP,
-    searchStrategy: "global",
-    stopDir: resolve("/"),
-    cache: false,
-    loaders: {
-      ".yaml": (p, c) => (isWerfYaml(p) ? (scanWerfYaml(p, c).block ? { found: true } : undefined) : found(p, c)),
-      ".yml": (p, c) => (isWerfYaml(p) ? (scanWerfYaml(p, c).block ? { found: true } : undefined) : found(p, c)),
-      ".json": (p, c) => {
-        if (basename(p) !== "package.json") return found(p, c);
-        try {
-          const pkg = JSON.parse(c) as Record<string, unknown>;
-          return pkg[PACKAGE_PROP] !== undefined ? { [PACKAGE_PROP]: { found: true } } : {};
-        } catch {
-          return {};
-        }
-      },
-      noExt: found,
-    },
-  });
-  const result = await explorer.search(cwd);
-  return result?.filepath;
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    for (const place of SEARCH_PLACES) {
+      const file = join(dir, place);
+      const read = readConfigText(file);
+      if ("text" in read ? holdsConfig(file, read.text) : !["ENOENT", "ENOTDIR", "EISDIR"].includes(read.code)) return file;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+const NOT_REGULAR = "not a regular file";
+
+/**
+ * A config file's text, or why it cannot be read (an errno code, or NOT_REGULAR). Only regular
+ * files: a committed symlink to /dev/zero or to a FIFO would otherwise stall every command
+ * (O_NONBLOCK, so that opening a FIFO does not wait for a writer).
+ */
+function readConfigText(file: string): { text: string } | { code: string } {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (err) {
+    return { code: (err as NodeJS.ErrnoException).code ?? "error" };
+  }
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile()) return { code: stat.isDirectory() ? "EISDIR" : NOT_REGULAR };
+    return { text: readFileSync(fd, "utf8") };
+  } catch (err) {
+    return { code: (err as NodeJS.ErrnoException).code ?? "error" };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Whether a file found by the search is meant as a config. Empty files are passed over; werf.yaml
+ * counts with a werf-mirror block (a broken one included: its errors are reported, not skipped);
+ * package.json with a `werfMirror` key, or when it is not valid JSON (then nobody can tell, and
+ * readConfigFile reports where it breaks).
+ */
+function holdsConfig(file: string, text: string): boolean {
+  if (!text.trim()) return false;
+  if (isWerfYaml(file)) return scanWerfYaml(file, text).opened;
+  if (basename(file) === "package.json") {
+    if (jsonSyntaxError(text)) return true;
+    const pkg = JSON.parse(text.replace(/^\uFEFF/, "")) as unknown;
+    return pkg !== null && typeof pkg === "object" && Object.hasOwn(pkg, PACKAGE_PROP);
+  }
+  return true;
 }
 
 export function hasErrors(diagnostics: Diagnostic[]): boolean {

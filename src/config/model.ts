@@ -1,7 +1,7 @@
 // Merges the layers (defaults < file < env < flags) into one normalized Model. Scalars: the
 // highest layer wins. Mirror lists: flags first, then env, then file, de-duplicated by
 // normalized URL. Every address is parsed here, once; errors become diagnostics at the value.
-import { isAbsolute, resolve } from "node:path";
+import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Diagnostic, Explained, Mirror, Model, Origin, Registry } from "./types.js";
 import type { Env, Layer, LayerMirror, LayerRegistry, Valued } from "./layers.js";
 import { parseDuration, parseInsecureRegistry, parseMirrorUrl, parseRegistryKey, parseSearchRegistry, hasUnsafeCharacters } from "./addresses.js";
@@ -85,7 +85,9 @@ export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: 
   const order = scalar("preflight.order", "order", DEFAULTS.order as Model["preflight"]["order"]);
   const minHealthy = scalar("preflight.minHealthy", "minHealthy", DEFAULTS.minHealthy as number);
   const outDir = scalar("output.dir", "outDir", DEFAULTS.outDir as string);
-  if (hasUnsafeCharacters(outDir.value.replace(/ /g, ""))) {
+  // A file's output.dir is checked even when a flag overrides it: the file is what gets committed.
+  for (const l of layers) if (l.kind === "file" && l.outDir) diagnostics.push(...checkFileOutDir(l.outDir, l.baseDir));
+  if (outDir.layer?.kind !== "file" && hasUnsafeCharacters(outDir.value.replace(/ /g, ""))) {
     diagnostics.push({ severity: "error", rule: "unsafe-value", message: "output.dir may not contain control characters or quotes", origin: outDir.origin });
   }
   const outBase = outDir.layer?.baseDir ?? (configFile ? layers.find((l) => l.kind === "file")?.baseDir : undefined) ?? cwd;
@@ -218,7 +220,7 @@ function normalizeMirror(lm: LayerMirror, baseDir: string, diagnostics: Diagnost
   let ca: string | undefined;
   if (lm.ca) {
     if (hasUnsafeCharacters(lm.ca.value.replace(/ /g, ""))) {
-      diagnostics.push({ severity: "error", rule: "unsafe-value", message: "a CA path may not contain control characters, quotes or markup characters", origin: lm.ca.origin });
+      diagnostics.push({ severity: "error", rule: "unsafe-value", message: "a CA path may not contain control characters, quotes, markup characters, noncharacters (such as U+FFFE) or lone surrogates; rename the file", origin: lm.ca.origin });
       return undefined;
     }
     ca = isAbsolute(lm.ca.value) ? lm.ca.value : resolve(baseDir, lm.ca.value);
@@ -230,6 +232,41 @@ function normalizeMirror(lm: LayerMirror, baseDir: string, diagnostics: Diagnost
     ca,
     origin: lm.url.origin,
   };
+}
+
+/** The characters a path may hold to pass unquoted through a shell: no space, glob, quote or `$`. */
+const SHELL_SAFE_PATH = /^[A-Za-z0-9_./+,:@%=-]+$/;
+
+/**
+ * output.dir from a config file. The file may come from anyone who can open a pull request, so it
+ * may not send `render` outside its own directory, nor name a directory that breaks the printed
+ * hand-off `. $(werf-mirror env --as-file)`, where the path is word-split and globbed. The
+ * user's own --out-dir and WERF_MIRROR_OUT_DIR may do either.
+ */
+function checkFileOutDir(dir: Valued<string>, baseDir: string): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const rel = relative(baseDir, resolve(baseDir, dir.value));
+  if (isAbsolute(dir.value) || rel === ".." || rel.startsWith(`..${sep}`)) {
+    out.push({
+      severity: "error",
+      rule: "output-dir-outside",
+      message:
+        "output.dir leaves the config file's directory (an absolute path, or `..` above it), so the config could make `render` write anywhere; " +
+        "use a directory inside the project such as `.werf-mirror`, and write elsewhere only by your own choice: --out-dir DIR or WERF_MIRROR_OUT_DIR",
+      origin: dir.origin,
+    });
+  }
+  if (!SHELL_SAFE_PATH.test(dir.value)) {
+    out.push({
+      severity: "error",
+      rule: "unsafe-value",
+      message:
+        "output.dir in a config file may hold only letters, digits and `_ . / + , : @ % = -`: `werf-mirror env --as-file` prints a path under it for " +
+        "`. $(werf-mirror env --as-file)`, where a space, glob character or quote would split it or source another file; rename the directory (or pass --out-dir DIR yourself)",
+      origin: dir.origin,
+    });
+  }
+  return out;
 }
 
 function parseList(

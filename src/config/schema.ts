@@ -130,7 +130,11 @@ function toDiagnostic(err: AjvError, source: ConfigSource): Diagnostic {
  */
 function pruneOneOf(errors: AjvError[], data: unknown): AjvError[] {
   const byPath = new Map<string, AjvError[]>();
-  for (const e of errors) byPath.set(e.instancePath, [...(byPath.get(e.instancePath) ?? []), e]);
+  for (const e of errors) {
+    const list = byPath.get(e.instancePath);
+    if (list) list.push(e);
+    else byPath.set(e.instancePath, [e]);
+  }
   return errors.filter((e) => {
     const siblings = byPath.get(e.instancePath) ?? [];
     const isMirror = /\/mirrors\/\d+$/.test(e.instancePath);

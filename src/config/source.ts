@@ -74,18 +74,42 @@ async function parseWithYamlPackage(
   root: PathSegment[],
   lines: LineTable,
 ): Promise<ParseResult> {
-  const { parseDocument } = await import("yaml");
-  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const yaml = await import("yaml");
   const at = (offset: number) => originAt({ file, lines }, offset + baseOffset);
+  const tokens = parseTokens(text, yaml);
+  if ("tooDeep" in tokens) {
+    return {
+      diagnostics: [
+        {
+          severity: "error",
+          rule: "nesting-depth",
+          message: `collections are nested more than ${MAX_NESTING} levels deep here (a werf-mirror configuration needs 6); close the brackets or fix the indentation`,
+          origin: at(tokens.tooDeep),
+        },
+      ],
+    };
+  }
+  // uniqueKeys: false — the yaml package compares each key with every earlier key of its
+  // mapping (quadratic: minutes for 100k keys); duplicateKeys() finds them in one pass.
+  const [first, second] = new yaml.Composer({ uniqueKeys: false }).compose(tokens.cst, true, text.length);
+  const doc = first!; // forceDoc (true): even an empty text makes one document
   const diagnostics: Diagnostic[] = doc.errors.map((err) => ({
     severity: "error",
-    rule: err.code === "DUPLICATE_KEY" ? "duplicate-key" : "yaml-syntax",
-    message:
-      err.code === "DUPLICATE_KEY"
-        ? "this key appears twice in the same mapping; keep one"
-        : `YAML syntax error: ${firstLine(err.message)}; fix the YAML at this position`,
+    rule: "yaml-syntax",
+    message: `YAML syntax error: ${firstLine(err.message)}; fix the YAML at this position`,
     origin: at(err.pos?.[0] ?? 0),
   }));
+  if (second) {
+    diagnostics.push({
+      severity: "error",
+      rule: "yaml-syntax",
+      message: "a second YAML document starts here; a config is one document, so remove this `---` and what follows or merge it into the first",
+      origin: at(second.range[0]),
+    });
+  }
+  for (const offset of duplicateKeys(doc, yaml)) {
+    diagnostics.push({ severity: "error", rule: "duplicate-key", message: "this key appears twice in the same mapping; keep one", origin: at(offset) });
+  }
   if (diagnostics.length > 0) return { diagnostics };
   let data: unknown;
   try {
@@ -106,9 +130,56 @@ async function parseWithYamlPackage(
       ],
     };
   }
-  const yaml = await import("yaml");
   const source: ConfigSource = { file, root, baseOffset, lines, data: dig(data, root), offsetOf: documentOffsets(doc, yaml) };
   return { source, diagnostics: [] };
+}
+
+/**
+ * Deeper nesting is refused before the yaml package composes the document: its composer
+ * recurses once per level, so `[[[[...` runs out of stack (a flood of errors, hundreds of MB)
+ * long before a config could need it. A werf-mirror config nests 6 levels, package.json 7.
+ */
+const MAX_NESTING = 64;
+
+/**
+ * The concrete syntax tree of `text`, or the offset of the token that opens a collection deeper
+ * than MAX_NESTING (parsing stops there). The CST parser keeps the open collections on an
+ * explicit stack (the document and the node being read included), so the depth is known token
+ * by token, without recursion.
+ */
+function parseTokens(text: string, yaml: YamlModule): { cst: CstToken[] } | { tooDeep: number } {
+  const parser = new yaml.Parser();
+  const cst: CstToken[] = [];
+  for (const lexeme of new yaml.Lexer().lex(text)) {
+    const before = parser.offset;
+    for (const token of parser.next(lexeme)) cst.push(token);
+    if (parser.stack.length > MAX_NESTING + 2) return { tooDeep: before };
+  }
+  for (const token of parser.end()) cst.push(token);
+  return { cst };
+}
+
+/** Offsets of the keys that repeat an earlier key of the same mapping (the yaml package's test: equal scalar values). */
+function duplicateKeys(doc: Document.Parsed, yaml: YamlModule): number[] {
+  const out: number[] = [];
+  const pending: unknown[] = [doc.contents];
+  while (pending.length > 0) {
+    const node = pending.pop();
+    if (yaml.isMap(node)) {
+      const seen = new Set<unknown>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (yaml.isScalar(key) && !Number.isNaN(key.value)) {
+          if (seen.has(key.value)) out.push(key.range?.[0] ?? 0);
+          else seen.add(key.value);
+        }
+        pending.push(key, pair.value);
+      }
+    } else if (yaml.isSeq(node)) {
+      for (const item of node.items) pending.push(item);
+    }
+  }
+  return out;
 }
 
 function dig(data: unknown, root: PathSegment[]): unknown {
@@ -140,6 +211,7 @@ export function locate(source: ConfigSource, path: PathSegment[], opts: { key?: 
 }
 
 type YamlModule = typeof import("yaml");
+type CstToken = import("yaml").CST.Token;
 
 /** offsetOf over a yaml Document; mappings are indexed once so lookups stay linear overall. */
 function documentOffsets(doc: Document.Parsed, yaml: YamlModule): ConfigSource["offsetOf"] {

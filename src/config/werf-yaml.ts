@@ -20,10 +20,13 @@ export interface WerfYamlBlock {
 
 export interface WerfYamlScan {
   block?: WerfYamlBlock;
+  /** Whether a werf-mirror block opens at all (closed or not): the file is then meant as a config. */
+  opened: boolean;
   diagnostics: Diagnostic[];
 }
 
 const OPEN = /\{\{(?:- )?\/\*[ \t]*werf-mirror\b/g;
+const CLOSE_DELIM = /(?: -)?\}\}/y;
 const BLOCK_EXAMPLE = "{{- /* werf-mirror\nversion: 1\nregistries:\n  docker.io:\n    mirrors: [https://mirror.gcr.io]\n*/ -}}";
 
 export function isWerfYaml(path: string): boolean {
@@ -31,15 +34,23 @@ export function isWerfYaml(path: string): boolean {
   return WERF_YAML_NAMES.includes(base);
 }
 
-/** Finds the werf-mirror comment block and checks werf.yaml for keys werf itself would reject. */
+/**
+ * Finds the werf-mirror comment block and checks werf.yaml for keys werf itself would reject.
+ * One pass, so that hostile input cannot make it quadratic: the search for the next opener resumes
+ * after the previous block's end (Go comments do not nest, so an opener inside a comment opens
+ * nothing), and an unclosed opener ends the scan (the rest of the file is its comment).
+ */
 export function scanWerfYaml(file: string, text: string): WerfYamlScan {
   const lines = new LineTable(text);
   const at = (offset: number) => originAt({ file, lines }, offset);
   const diagnostics: Diagnostic[] = [];
   let block: WerfYamlBlock | undefined;
   const blockSpans: [number, number][] = [];
-  for (const m of text.matchAll(OPEN)) {
-    const start = m.index ?? 0;
+  let opened = false;
+  const open = new RegExp(OPEN); // its own lastIndex: the scan may be re-entered
+  for (let m = open.exec(text); m !== null; m = open.exec(text)) {
+    opened = true;
+    const start = m.index;
     const bodyOffset = start + m[0].length;
     const close = text.indexOf("*/", bodyOffset);
     if (close === -1) {
@@ -49,10 +60,10 @@ export function scanWerfYaml(file: string, text: string): WerfYamlScan {
         message: "the werf-mirror comment block is never closed; end it with `*/}}` or `*/ -}}` on a line of its own",
         origin: at(start),
       });
-      continue;
+      break;
     }
-    const after = text.slice(close + 2);
-    if (!/^(?: -)?\}\}/.test(after)) {
+    CLOSE_DELIM.lastIndex = close + 2;
+    if (!CLOSE_DELIM.test(text)) {
       diagnostics.push({
         severity: "error",
         rule: "werf-yaml-block",
@@ -62,6 +73,7 @@ export function scanWerfYaml(file: string, text: string): WerfYamlScan {
       });
     }
     blockSpans.push([start, close]);
+    open.lastIndex = close + 2;
     if (block) {
       diagnostics.push({
         severity: "error",
@@ -74,7 +86,7 @@ export function scanWerfYaml(file: string, text: string): WerfYamlScan {
     block = { bodyOffset, body: text.slice(bodyOffset, close) };
   }
   diagnostics.push(...findBareMirrorKeys(text, blockSpans, at));
-  return { block, diagnostics };
+  return { block, opened, diagnostics };
 }
 
 const BARE_KEYS = /^(mirrors|werf-mirror|werfMirror|registryMirrors|registry-mirrors)[ \t]*:/gm;
@@ -88,10 +100,13 @@ function findBareMirrorKeys(
   const docEnd = text.search(/^---/m);
   const firstDocEnd = docEnd > 0 ? docEnd : text.length;
   const out: Diagnostic[] = [];
+  // Keys and spans both come in file order: one walk over the spans, not a search per key.
+  let span = 0;
   for (const m of text.matchAll(BARE_KEYS)) {
     const offset = m.index ?? 0;
     if (offset >= firstDocEnd) break;
-    if (blockSpans.some(([s, e]) => offset > s && offset < e)) continue;
+    while (span < blockSpans.length && blockSpans[span]![1] <= offset) span++;
+    if (span < blockSpans.length && offset > blockSpans[span]![0]) continue;
     out.push({
       severity: "error",
       rule: "werf-yaml-meta-key",

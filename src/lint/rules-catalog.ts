@@ -3,6 +3,7 @@
 export const RULES: Record<string, string> = {
   "yaml-syntax": "The file is not valid YAML (or JSON).",
   "duplicate-key": "A mapping holds the same key twice.",
+  "nesting-depth": "Collections are nested far deeper than any configuration needs.",
   "empty-config": "The configuration is empty.",
   "config-not-found": "The named config file does not exist or cannot be read.",
   "unknown-key": "A key the schema does not define (often a typo).",
@@ -14,7 +15,8 @@ export const RULES: Record<string, string> = {
   "werf-yaml-meta-key": "werf.yaml holds a bare mirrors key that werf itself would reject.",
   "invalid-registry": "A registry key is not host[:port][/namespace].",
   "invalid-wildcard": "A wildcard registry key is not of the form *.example.com.",
-  "unsafe-value": "A value holds characters that could escape into a generated file.",
+  "unsafe-value": "A value holds characters that could escape into a generated file or the shell hand-off.",
+  "output-dir-outside": "output.dir in a config file is absolute or leaves the config file's directory.",
   "url-credentials": "A mirror URL holds user info (credentials).",
   "url-scheme": "A mirror URL has a scheme other than http or https.",
   "url-query-fragment": "A mirror URL has a query or a fragment.",

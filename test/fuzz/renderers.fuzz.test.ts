@@ -92,7 +92,7 @@ const configDoc = fc.record(
     ),
     insecureRegistries: fc.array(around(fc.oneof(hostPort, fc.constantFrom("10.0.0.0/8", "fd00::/8"))), { maxLength: 2 }),
     unqualifiedSearchRegistries: fc.array(around(fc.oneof(fc.constant("docker.io"), hostPort)), { maxLength: 2 }),
-    output: fc.record({ dir: around(fc.constantFrom("out", "out dir", "./x/y")) }),
+    output: fc.record({ dir: around(fc.constantFrom("out", "out-dir.d", "./x/y")) }),
   },
   { requiredKeys: ["version", "registries"] },
 );
