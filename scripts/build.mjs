@@ -19,9 +19,6 @@ const common = {
   logLevel: "warning",
   minify: true,
   keepNames: true,
-  // cosmiconfig is only used to find files (our loaders parse them): its own loaders and their
-  // dependencies are never called, so they are left out of the bundle to keep start-up fast.
-  external: ["typescript", "js-yaml", "parse-json", "import-fresh", "jiti"],
 };
 
 mkdirSync("dist", { recursive: true });

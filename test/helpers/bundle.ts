@@ -14,7 +14,6 @@ export async function buildCliBundle(outfile: string): Promise<string> {
     logLevel: "warning",
     entryPoints: [join(import.meta.dirname, "../../src/cli/bin.ts")],
     outfile,
-    external: ["typescript", "js-yaml", "parse-json", "import-fresh", "jiti"],
   });
   return outfile;
 }
