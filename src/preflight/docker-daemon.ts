@@ -106,10 +106,3 @@ export function normalizeDaemonMirror(url: string): string {
   }
 }
 
-/** The daemon.json content that gives dockerd these docker.io mirrors. */
-export function daemonJsonFor(mirrors: { href: string; insecureHttps: boolean; hostPort: string }[]): string {
-  const insecure = mirrors.filter((m) => m.insecureHttps).map((m) => m.hostPort);
-  const doc: Record<string, string[]> = { "registry-mirrors": mirrors.map((m) => m.href) };
-  if (insecure.length) doc["insecure-registries"] = insecure;
-  return JSON.stringify(doc, null, 2);
-}

@@ -33,7 +33,7 @@ export interface Handoff {
  * can come out of it, whatever the report says: a URL it does not name is ignored, and a
  * registry the report does not cover keeps no mirrors.
  */
-export function keptModel(model: Model, report: PreflightReport): Model {
+export function keptModel(model: Model, report: Pick<PreflightReport, "registries">): Model {
   const registries: Registry[] = model.registries.map((r) => {
     const kept = report.registries.find((x) => x.registry === r.prefix.key)?.kept ?? [];
     const mirrors = kept.map((u) => r.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);

@@ -8,7 +8,9 @@ import type { Env } from "../config/layers.js";
 import type { Model, Registry } from "../config/types.js";
 import { configHash } from "./config-hash.js";
 import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
-import { daemonJsonFor, dockerEndpoint, dockerHostForDisplay, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
+import { daemonJsonFragment } from "../backends/docker.js";
+import { keptModel } from "./handoff.js";
+import { dockerEndpoint, dockerHostForDisplay, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
 import { envTransport, HttpError, type Transport } from "./http.js";
 import { applyPolicy } from "./policy.js";
 import { printable } from "./printable.js";
@@ -191,14 +193,16 @@ function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonA
     });
     return { checked: true, host, reachable: false, error: daemon.error, mirrors: [], missing: [], extra: [] };
   }
+  // What the daemon should hold is what the docker renderer gives it (`apply docker` writes the
+  // same): the kept docker.io mirrors dockerd can use, spelled as dockerd reports them, and the
+  // insecure registries. A path mirror is not among them: dockerd cannot use one.
   const hub = model.registries.find((r) => r.prefix.key === "docker.io");
-  const keptUrls = registries.find((r) => r.registry === "docker.io")?.kept ?? [];
-  const kept = keptUrls.map((u) => hub?.mirrors.find((m) => m.url.href === u)).filter((m) => m !== undefined);
+  const { fragment } = daemonJsonFragment({ model: keptModel(model, { registries }), sourceName: "" });
   const have = new Set(daemon.mirrors.map(normalizeDaemonMirror));
-  const want = kept.map((m) => normalizeDaemonMirror(m.url.href));
+  const want = (fragment["registry-mirrors"] ?? []).map(normalizeDaemonMirror);
   const missing = want.filter((u) => !have.has(u));
   const extra = [...have].filter((u) => !want.includes(u) && !(hub?.mirrors ?? []).some((m) => normalizeDaemonMirror(m.url.href) === u));
-  const daemonJson = daemonJsonFor(kept.map((m) => ({ href: m.url.href, hostPort: m.url.hostPort, insecureHttps: m.insecure && m.url.scheme === "https" })));
+  const daemonJson = JSON.stringify(fragment, null, 2);
   for (const u of missing) {
     findings.push({
       severity: "error",
@@ -213,5 +217,5 @@ function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonA
   for (const u of extra) {
     findings.push({ severity: "info", registry: "docker.io", mirror: u, message: `the Docker daemon also uses ${u}, which the configuration does not name` });
   }
-  return { checked: true, host, reachable: true, mirrors: daemon.mirrors, missing, extra, ...(kept.length ? { daemonJson } : {}) };
+  return { checked: true, host, reachable: true, mirrors: daemon.mirrors, missing, extra, ...(want.length ? { daemonJson } : {}) };
 }

@@ -26,8 +26,13 @@ before(async () => {
   if (skip) return;
   one = await startRegistry({ name: 'one' });
   two = await startRegistry({ name: 'two' });
+  // The daemon runs with the daemon.json `apply docker` wrote for a namespaced mirror next to a
+  // plain one: dockerd cannot use the path mirror, so apply leaves it out.
   const daemonJson = join(dir, 'daemon.json');
-  writeFileSync(daemonJson, JSON.stringify({ 'registry-mirrors': [one.url] }));
+  writeFileSync(daemonJson, '{}\n');
+  writeFileSync(join(dir, 'werf-mirror.yaml'), config([`${one.url}/dockerhub`, one.url]));
+  const applied = await cli(['apply', 'docker', '--daemon-json', daemonJson], { cwd: dir });
+  assert.equal(applied.code, 0, applied.stdout + applied.stderr);
   dockerd = await startDockerd({ configFile: daemonJson });
 });
 
@@ -51,6 +56,20 @@ const config = (mirrors: string[]) =>
   `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [${mirrors.join(', ')}]\npreflight:\n  timeout: 3s\n`;
 
 describe('Docker daemon mirrors (real dockerd)', () => {
+  it('a namespaced mirror next to a plain one: preflight wants what apply docker gave the daemon, not the path mirror', async (t) => {
+    if (!need(t)) return;
+    const info = await dockerd!.info();
+    assert.deepEqual(info.RegistryConfig?.Mirrors, [`${one!.url}/`]);
+    writeFileSync(join(dir, 'werf-mirror.yaml'), config([`${one!.url}/dockerhub`, one!.url]));
+    const r = await cli(['preflight', '--format', 'json'], { cwd: dir, env: { DOCKER_HOST: dockerd!.host } });
+    // Before: "lacks the docker.io mirror .../dockerhub ... run werf-mirror apply docker", forever.
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.docker.missing, []);
+    // The suggested daemon.json is the docker renderer's, http mirrors in insecure-registries too.
+    assert.deepEqual(JSON.parse(report.docker.daemonJson), { 'registry-mirrors': [`${one!.url}/`], 'insecure-registries': [one!.hostPort] });
+  });
+
   it('the daemon has the configured mirror (it reports it with a trailing slash): preflight passes', async (t) => {
     if (!need(t)) return;
     const info = await dockerd!.info();
@@ -69,7 +88,8 @@ describe('Docker daemon mirrors (real dockerd)', () => {
     const r = await cli(['preflight'], { cwd: dir, env: { DOCKER_HOST: dockerd!.host } });
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, new RegExp(`lacks the docker.io mirror ${two!.url.replace(/[.:/]/g, '\\$&')}`));
-    assert.match(r.stdout, /"registry-mirrors": \[\n\s+"http:\/\/127\.0\.0\.1:\d+",\n\s+"http:\/\/127\.0\.0\.1:\d+"\n\s+\]/);
+    assert.match(r.stdout, /"registry-mirrors": \[\n\s+"http:\/\/127\.0\.0\.1:\d+\/",\n\s+"http:\/\/127\.0\.0\.1:\d+\/"\n\s+\]/);
+    assert.match(r.stdout, /"insecure-registries": \[/);
     assert.match(r.stdout, /werf-mirror apply docker/);
     assert.match(r.stdout, /systemctl restart docker/);
     const md = await cli(['preflight', '--format', 'markdown'], { cwd: dir, env: { DOCKER_HOST: dockerd!.host } });
