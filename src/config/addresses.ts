@@ -118,8 +118,17 @@ export function parseRegistryKey(input: string): Parsed<RegistryPrefix> {
   return { ok: true, value: { key, host, port: hp.value.port, hostPort, namespace, wildcard: false } };
 }
 
+/**
+ * What "Docker Hub" means, decided once. `isDockerHub`: the key is on Docker Hub's host, a
+ * namespaced key (`docker.io/library`) included. `isDockerHubKey`: the key is all of Docker Hub
+ * (`docker.io`, any alias folded): the only key whose mirrors werf and dockerd use.
+ */
 export function isDockerHub(prefix: RegistryPrefix): boolean {
   return !prefix.wildcard && prefix.hostPort === "docker.io";
+}
+
+export function isDockerHubKey(prefix: RegistryPrefix): boolean {
+  return isDockerHub(prefix) && prefix.namespace === "";
 }
 
 /** A mirror URL. No scheme means https. Credentials are refused and never echoed. */

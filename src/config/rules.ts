@@ -2,7 +2,7 @@
 // severity and a message that says what to do. Syntax-level rules (credentials in URLs,
 // wildcards, schemes...) are reported while parsing, in addresses.ts and model.ts.
 import type { Diagnostic, Model, Registry } from "./types.js";
-import { DOCKER_HUB_ALIASES, isDockerHub } from "./addresses.js";
+import { DOCKER_HUB_ALIASES, isDockerHub, isDockerHubKey } from "./addresses.js";
 import { CONSUMERS, FEATURES, featureUses, honourClause, honouredBy, werfConsumers, type Feature } from "../consumers/capabilities.js";
 import { leftOutBecause } from "../consumers/werf-handoff.js";
 
@@ -49,12 +49,12 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
     } else if (m.ca && m.insecure) {
       out.push({ severity: "warning", rule: "ca-unused", message: "`insecure: true` skips TLS verification, so `ca` is never used; remove one of them", origin: m.origin });
     }
-    if (hub && m.url.scheme === "http") {
+    if (isDockerHubKey(reg.prefix) && m.url.scheme === "http") {
       out.push({
         severity: "warning",
         rule: "werf-http-mirror",
         message:
-          "werf accepts only https mirrors in WERF_CONTAINER_REGISTRY_MIRROR_*, so this mirror is handed to werf through registries.conf only (Buildah backend); dockerd needs it in insecure-registries as well",
+          "werf accepts only https mirrors in WERF_CONTAINER_REGISTRY_MIRROR_*, so werf-mirror hands this mirror to werf through registries.conf (Buildah mode); in Docker mode werf takes it from dockerd, which needs it in registry-mirrors and insecure-registries (`werf-mirror apply docker`)",
         origin: m.origin,
       });
     }
@@ -106,7 +106,7 @@ export function werfFindings(model: Model): Diagnostic[] {
     const ignoring = werf.filter((id) => !CONSUMERS[id].features[use.feature].honoured);
     if (ignoring.length === 0) continue;
     const others = honouredBy(use.feature).filter((id) => !werf.includes(id) && !id.startsWith("werf"));
-    const leftOut = use.mirror && isDockerHub(use.registry!.prefix) && !use.registry!.prefix.namespace ? leftOutBecause(use.feature, model.effectiveBackend) : undefined;
+    const leftOut = use.mirror && isDockerHubKey(use.registry!.prefix) ? leftOutBecause(use.feature, model.effectiveBackend) : undefined;
     const what = ignoring.map((id) => `${CONSUMERS[id].name} ${(CONSUMERS[id].features[use.feature] as { instead: string }).instead}`).join("; ");
     if (NOT_FOR_WERF.includes(use.feature) && use.registry) {
       if (seenRegistries.has(use.registry.prefix.key)) continue;

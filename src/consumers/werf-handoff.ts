@@ -14,7 +14,7 @@
 //   stale); in Docker mode a mirror with a path (dockerd cannot use it and werf's registry API
 //   would ask the host without the path).
 import type { Mirror, Model } from "../config/types.js";
-import { isDockerHub } from "../config/addresses.js";
+import { isDockerHubKey } from "../config/addresses.js";
 import { isCidr } from "../backends/common.js";
 import { dockerMirrorValue } from "../backends/docker.js";
 import type { Feature } from "./capabilities.js";
@@ -48,7 +48,7 @@ export function leftOutBecause(feature: Feature, backend: "docker" | "buildah"):
 /** What to hand werf, from the model restricted to the mirrors preflight kept. */
 export function planWerfHandoff(model: Model): WerfHandoffPlan {
   const backend = model.effectiveBackend;
-  const hub = model.registries.find((r) => isDockerHub(r.prefix) && !r.prefix.namespace);
+  const hub = model.registries.find((r) => isDockerHubKey(r.prefix));
   const plan: WerfHandoffPlan = { backend, envMirrors: [], confMirrors: [], insecureRegistries: [], leftOut: [], caFiles: [] };
   for (const m of hub?.mirrors ?? []) {
     const reason =
@@ -74,6 +74,6 @@ export function handoffModel(model: Model, plan: WerfHandoffPlan): Model {
   if (plan.backend !== "buildah") return model;
   return {
     ...model,
-    registries: model.registries.map((r) => (isDockerHub(r.prefix) && !r.prefix.namespace ? { ...r, mirrors: plan.confMirrors, fallback: true } : r)),
+    registries: model.registries.map((r) => (isDockerHubKey(r.prefix) ? { ...r, mirrors: plan.confMirrors, fallback: true } : r)),
   };
 }

@@ -5,6 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import type { Env } from "../config/layers.js";
+import { isDockerHubKey } from "../config/addresses.js";
 import type { Model, Registry } from "../config/types.js";
 import { configHash } from "./config-hash.js";
 import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
@@ -44,8 +45,9 @@ const readTextFile: ReadText = async (path) => {
   }
 };
 
-export function isDockerHub(r: Registry): boolean {
-  return r.prefix.key === "docker.io";
+/** The registry whose mirrors werf and dockerd use (src/config/addresses.ts decides it). */
+function isDockerHub(r: Registry): boolean {
+  return isDockerHubKey(r.prefix);
 }
 
 export async function preflight(model: Model, deps: PreflightDeps = {}): Promise<PreflightReport> {
@@ -196,7 +198,7 @@ function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonA
   // What the daemon should hold is what the docker renderer gives it (`apply docker` writes the
   // same): the kept docker.io mirrors dockerd can use, spelled as dockerd reports them, and the
   // insecure registries. A path mirror is not among them: dockerd cannot use one.
-  const hub = model.registries.find((r) => r.prefix.key === "docker.io");
+  const hub = model.registries.find(isDockerHub);
   const { fragment } = daemonJsonFragment({ model: keptModel(model, { registries }), sourceName: "" });
   const have = new Set(daemon.mirrors.map(normalizeDaemonMirror));
   const want = (fragment["registry-mirrors"] ?? []).map(normalizeDaemonMirror);
