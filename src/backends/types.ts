@@ -11,6 +11,11 @@ export interface RenderInput {
   baseRegistriesConf?: string;
   /** Name of the base file, for messages. */
   baseRegistriesConfName?: string;
+  /**
+   * Reads a CA file (undefined when it cannot), for the one bundle per host that k3s and kaniko
+   * need when mirrors on one host have different CAs. Injected: the renderers do no I/O.
+   */
+  readFile?: (path: string) => string | undefined;
 }
 
 export interface RenderedFile {
