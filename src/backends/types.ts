@@ -2,6 +2,7 @@
 // no clock. Where a consumer cannot express something, a warning names the registry and the
 // consumer; nothing is dropped silently.
 import type { Model } from "../config/types.js";
+import type { Feature } from "../consumers/capabilities.js";
 
 export interface RenderInput {
   model: Model;
@@ -32,6 +33,10 @@ export interface RenderWarning {
   /** Consumer that cannot express it, e.g. `dockerd`. */
   consumer: string;
   message: string;
+  /** For a consumer gap (capabilities.ts gapWarning): the setting it cannot express. */
+  feature?: Feature;
+  /** The mirror URL (or value) the gap is about, when there is one. */
+  subject?: string;
 }
 
 export interface RenderResult {

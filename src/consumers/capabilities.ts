@@ -387,7 +387,8 @@ export function gapWarning(consumer: ConsumerId, feature: Feature, registry: str
   const does = support.honoured ? support.limit : support.instead;
   if (does === undefined) throw new Error(`${consumer} honours ${feature}: there is no gap to warn about`);
   const about = typeof subject === "string" ? subject : subject?.url.href;
-  return { registry, consumer: c.name, message: `${FEATURES[feature]}${about ? ` for ${about}` : ""} cannot be expressed: ${c.short} ${does}${extra ? `; ${extra}` : ""}` };
+  const message = `${FEATURES[feature]}${about ? ` for ${about}` : ""} cannot be expressed: ${c.short} ${does}${extra ? `; ${extra}` : ""}`;
+  return { registry, consumer: c.name, message, feature, ...(about ? { subject: about } : {}) };
 }
 
 /** `gapWarning` bound to one consumer and the renderer's warning list. */
