@@ -1,7 +1,9 @@
 // What every renderer shares: the header, the error type, mirror locations, warnings, and the
 // defensive checks on values that become keys, paths or argv elements.
+import { join } from "node:path";
+import { isIP } from "../config/addresses.js";
 import type { Mirror, Registry } from "../config/types.js";
-import type { RenderInput, RenderWarning } from "./types.js";
+import type { RenderInput, RenderWarning, RenderedFile } from "./types.js";
 
 import { HEADER_MARK } from "./names.js";
 
@@ -68,4 +70,90 @@ export function isCidr(entry: string): boolean {
 /** Order-preserving de-duplication. */
 export function unique<T>(items: T[]): T[] {
   return [...new Set(items)];
+}
+
+/**
+ * localhost, 127.0.0.0/8 and ::1: the hosts containerd's docker.MatchLocalhost (BuildKit) and
+ * docker.IsLocalhost (k3s) reach over plain http unless told otherwise.
+ */
+export function isLoopbackHost(host: string): boolean {
+  if (host === "localhost") return true;
+  const ip = isIP(host);
+  if (ip === 4) return host.startsWith("127.");
+  return ip === 6 && new URL(`http://[${host}]/`).hostname === "[::1]";
+}
+
+/** How a mirror is reached: TLS verified, TLS unverified (`insecure: true`), or plain http. */
+export type TlsMode = "verified" | "insecure" | "http";
+
+export function tlsMode(m: Mirror): TlsMode {
+  return m.url.scheme === "http" ? "http" : m.insecure ? "insecure" : "verified";
+}
+
+export interface HostMirror {
+  registry: Registry;
+  mirror: Mirror;
+}
+
+/** Every mirror of `registries` by its host[:port], in declared order. */
+export function mirrorsByHost(registries: Registry[]): Map<string, HostMirror[]> {
+  const hosts = new Map<string, HostMirror[]>();
+  for (const registry of registries) {
+    for (const mirror of registry.mirrors) hosts.set(mirror.url.hostPort, [...(hosts.get(mirror.url.hostPort) ?? []), { registry, mirror }]);
+  }
+  return hosts;
+}
+
+/**
+ * Verified mirrors that lose their verification in a consumer whose TLS settings are per host:
+ * those sharing a host with a mirror in one of the `weakening` modes (the first such mode found
+ * is named in `by`).
+ */
+export function weakenedMirrors(registries: Registry[], weakening: TlsMode[]): (HostMirror & { by: TlsMode })[] {
+  const out: (HostMirror & { by: TlsMode })[] = [];
+  for (const on of mirrorsByHost(registries).values()) {
+    const by = weakening.find((mode) => on.some((h) => tlsMode(h.mirror) === mode));
+    if (by) for (const h of on) if (tlsMode(h.mirror) === "verified") out.push({ ...h, by });
+  }
+  return out;
+}
+
+/** Distinct CA files of the https mirrors per host, in declared order. */
+export function casByHost(registries: Registry[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [host, on] of mirrorsByHost(registries)) {
+    const cas = unique(on.flatMap((h) => (h.mirror.url.scheme === "https" && h.mirror.ca ? [h.mirror.ca] : [])));
+    if (cas.length > 0) out.set(host, cas);
+  }
+  return out;
+}
+
+/** Where bundles go, under the output directory. */
+export const CA_BUNDLE_DIR = "ca-bundles";
+
+/**
+ * The one CA file a consumer that takes one per host (k3s `ca_file`, kaniko
+ * `--registry-certificate`) gets for `host`: the mirror's own when there is one CA, else a
+ * bundle of all of them written under the output directory (PEM readers skip the comment lines).
+ * A CA that cannot be read leaves the first one alone, with a warning.
+ */
+export function caFileFor(
+  input: RenderInput,
+  consumer: string,
+  host: string,
+  cas: string[],
+): { path: string; file?: RenderedFile; warning?: RenderWarning } {
+  const first = cas[0]!;
+  if (cas.length === 1) return { path: first };
+  const parts: string[] = [];
+  for (const ca of cas) {
+    const pem = input.readFile?.(ca);
+    if (pem === undefined || !pem.includes("-----BEGIN CERTIFICATE-----")) {
+      return { path: first, warning: warningFor(host, consumer, `cannot read ${ca} (or it holds no PEM certificate) to bundle the CAs of ${host}'s mirrors; only ${first} is used, so mirrors signed by another CA fail verification`) };
+    }
+    parts.push(`# ${oneLine(ca)}\n${pem.endsWith("\n") ? pem : `${pem}\n`}`);
+  }
+  const rel = `${CA_BUNDLE_DIR}/${safeHostPort(host)}.pem`;
+  const content = `${header(input)}# The CAs of the mirrors on ${host}, for consumers that take one CA file per host.\n${parts.join("")}`;
+  return { path: join(input.model.output.dir, rel), file: { path: rel, content, hasHeader: true } };
 }

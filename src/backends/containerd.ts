@@ -2,12 +2,15 @@
 // config_path, `ctr --hosts-dir`, nerdctl, kind). No `_default` directory is written: it would
 // apply to every registry, and the config has no "all registries" entry.
 import { stringify } from "smol-toml";
+import { isIP } from "../config/addresses.js";
 import type { Mirror, Registry } from "../config/types.js";
-import { header, isCidr, safeHostPort, splitByShape, warningFor } from "./common.js";
+import { gapCollector, hostKeyedGaps } from "../consumers/capabilities.js";
+import { header, isCidr, safeHostPort, splitByShape } from "./common.js";
 import type { RenderInput, RenderResult, RenderWarning, RenderedFile, Renderer } from "./types.js";
 
-const CONSUMER = "containerd (hosts.toml)";
+const ID = "containerd";
 type Table = Record<string, unknown>;
+type Gap = ReturnType<typeof gapCollector>;
 
 /**
  * The host URL of a mirror. The config's path is a repository namespace on the mirror, so the
@@ -30,24 +33,21 @@ function hostSettings(m: Mirror): Table {
 
 export function renderContainerd(input: RenderInput): RenderResult {
   const { model } = input;
-  const warnings: RenderWarning[] = [];
-  const say = (registry: string, message: string) => warnings.push(warningFor(registry, CONSUMER, message));
-  const { plain, wildcard, namespaced } = splitByShape(model.registries);
-  for (const reg of wildcard) say(reg.prefix.key, "containerd has no wildcard host directories; write one entry per registry host instead (nothing rendered for it)");
-  for (const reg of namespaced) say(reg.prefix.key, `containerd configures whole hosts, not namespaces; use \`${reg.prefix.hostPort}\` as the key to mirror all of it (nothing rendered for ${reg.prefix.key})`);
-  for (const cidr of model.insecureRegistries.filter(isCidr)) say(cidr, "hosts.toml cannot mark an address range insecure; list its registries as host[:port] in insecureRegistries");
+  const warnings: RenderWarning[] = hostKeyedGaps(ID, model);
+  const gap = gapCollector(ID, warnings);
+  const { plain } = splitByShape(model.registries);
 
   const insecureHosts = new Set(model.insecureRegistries.filter((e) => !isCidr(e)));
   const files: RenderedFile[] = [];
   const done = new Set<string>();
   for (const reg of plain) {
-    if (reg.blocked && reg.mirrors.length === 0) say(reg.prefix.key, "containerd cannot block a registry; `blocked: true` is not expressed");
+    if (reg.blocked && reg.mirrors.length === 0) gap("blocked", reg.prefix.key);
     // Nothing to configure: containerd's defaults already mean "the registry itself".
     if (reg.mirrors.length === 0 && !insecureHosts.has(reg.prefix.hostPort)) continue;
-    files.push(hostsFile(input, reg.prefix.hostPort, reg, insecureHosts.has(reg.prefix.hostPort), say));
+    files.push(hostsFile(input, reg.prefix.hostPort, reg, insecureHosts.has(reg.prefix.hostPort), gap));
     done.add(reg.prefix.hostPort);
   }
-  for (const host of insecureHosts) if (!done.has(host)) files.push(hostsFile(input, host, undefined, true, say));
+  for (const host of insecureHosts) if (!done.has(host)) files.push(hostsFile(input, host, undefined, true, gap));
   return { files, warnings };
 }
 
@@ -56,7 +56,7 @@ function hostsFile(
   hostPort: string,
   reg: Registry | undefined,
   insecureRegistry: boolean,
-  say: (registry: string, message: string) => void,
+  gap: Gap,
 ): RenderedFile {
   const key = reg?.prefix.key ?? hostPort;
   let root: Table;
@@ -79,11 +79,12 @@ function hostsFile(
     root = { server: containerdHostUrl(last), ...hostSettings(last) };
   }
   if (reg) {
-    for (const m of reg.mirrors) {
-      if (m.pull === "tag-only") say(key, `containerd cannot restrict ${m.url.href} to tag pulls (capabilities are pull and resolve); it is used for every pull`);
-    }
-    if (reg.blocked && reg.mirrors.length > 0) say(key, "containerd cannot block a registry; `blocked: true` is not expressed");
+    for (const m of reg.mirrors) if (m.pull === "tag-only") gap("pull-tag-only", key, m);
+    if (reg.blocked && reg.mirrors.length > 0) gap("blocked", key);
   }
+  // `server` is a value, which every version reads; a `[host."..."]` key with an IPv6 address is
+  // what containerd 1.6/1.7 cannot read. containerd 2.x reads mirrors only from such tables.
+  for (const m of mirrors) if (isIP(m.url.host) === 6) gap("ipv6-mirror", key, m, "this hosts.toml is written for containerd 2.x");
   const doc: Table = { ...root };
   // Always a `host` table, even an empty one: containerd 1.6 refuses a hosts.toml without it
   // ("invalid `host` tree"), logs that, and silently falls back to the default host.

@@ -3,10 +3,11 @@
 // the fragment holds real keys only and has no header; everything else becomes a warning.
 import { isDockerHub } from "../config/addresses.js";
 import type { Mirror } from "../config/types.js";
-import { unique, warningFor } from "./common.js";
+import { gapCollector, othersHonouring, pullFeature } from "../consumers/capabilities.js";
+import { isCidr, tlsMode, unique } from "./common.js";
 import type { RenderInput, RenderResult, RenderWarning, Renderer } from "./types.js";
 
-const CONSUMER = "dockerd (daemon.json)";
+const ID = "dockerd";
 
 export interface DaemonJsonFragment {
   "registry-mirrors"?: string[];
@@ -26,21 +27,19 @@ export function daemonJsonFragment(input: RenderInput): { fragment: DaemonJsonFr
   const warnings: RenderWarning[] = [];
   const mirrors: string[] = [];
   const insecure: string[] = [];
-  const say = (registry: string, message: string) => warnings.push(warningFor(registry, CONSUMER, message));
+  const gap = gapCollector(ID, warnings);
+  const insecureHosts = new Set(model.insecureRegistries.filter((e) => !isCidr(e)));
+  if (model.unqualifiedSearchRegistries.length > 0) gap("search-registries", "unqualifiedSearchRegistries", undefined, othersHonouring("search-registries", ID));
 
   for (const reg of model.registries) {
     const key = reg.prefix.key;
     if (!isDockerHub(reg.prefix)) {
-      if (reg.mirrors.length > 0) {
-        say(key, `dockerd uses mirrors of docker.io only; the mirrors of ${key} are not in daemon.json (containerd, BuildKit, k3s and registries.conf consumers use them)`);
-      }
-      if (reg.blocked) say(key, `dockerd cannot block a registry; \`blocked: true\` on ${key} is not expressed`);
+      if (reg.mirrors.length > 0) gap("other-registry", key, undefined, `the mirrors of ${key} are not in daemon.json; ${othersHonouring("other-registry", ID, "use", "them")}`);
+      if (reg.blocked) gap("blocked", key);
       continue;
     }
     if (reg.prefix.namespace) {
-      if (reg.mirrors.length > 0) {
-        say(key, `dockerd's mirrors apply to all of Docker Hub, not to ${key} alone; the mirrors of ${key} are not in daemon.json`);
-      }
+      if (reg.mirrors.length > 0) gap("namespaced-key", key, undefined, `the mirrors of ${key} are not in daemon.json`);
       continue;
     }
     for (const m of reg.mirrors) {
@@ -48,16 +47,18 @@ export function daemonJsonFragment(input: RenderInput): { fragment: DaemonJsonFr
         // dockerd (Engine 24+) puts a mirror's path before /v2 (`/dockerhub/v2/...`), whereas the
         // config's path is a repository namespace on the mirror (`/v2/dockerhub/...`); before 24
         // dockerd refuses to start on it. Either way the mirror would not work, so it is left out.
-        say(key, `${m.url.href} has a path: dockerd would send /${m.url.path.slice(1)}/v2/... (Engine 24+) or refuse to start (older), not the namespace ${m.url.path} other consumers use; it is left out of registry-mirrors`);
+        gap("mirror-path", key, m, `it would send ${m.url.path}/v2/..., not /v2${m.url.path}/...`);
         continue;
       }
       mirrors.push(dockerMirrorValue(m));
       if (m.insecure) insecure.push(m.url.hostPort);
-      if (m.pull !== "all") say(key, `dockerd cannot restrict ${m.url.href} to ${m.pull} pulls and uses it for every pull`);
-      if (m.ca) say(key, `dockerd does not read a CA from daemon.json; copy ${m.ca} to /etc/docker/certs.d/${m.url.hostPort}/ca.crt`);
+      const pull = pullFeature(m);
+      if (pull) gap(pull, key, m);
+      if (m.ca) gap("mirror-ca", key, m, `copy ${m.ca} to /etc/docker/certs.d/${m.url.hostPort}/ca.crt`);
+      if (tlsMode(m) === "verified" && insecureHosts.has(m.url.hostPort)) gap("mirror-host-insecure", key, m);
     }
-    if (!reg.fallback && reg.mirrors.length > 0) say(key, "dockerd always falls back to Docker Hub after its mirrors; `fallback: false` is not expressed");
-    if (reg.blocked) say(key, "dockerd cannot block Docker Hub; `blocked: true` is not expressed");
+    if (!reg.fallback && reg.mirrors.length > 0) gap("no-fallback", key);
+    if (reg.blocked) gap("blocked", key);
   }
   insecure.push(...model.insecureRegistries);
 

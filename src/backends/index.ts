@@ -1,4 +1,5 @@
 // The renderers, one per consumer. A new consumer is one file and one line in RENDERERS.
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { Model } from "../config/types.js";
 import { buildahRenderer, podmanRenderer } from "./registries-conf.js";
@@ -35,8 +36,22 @@ export interface RenderAllResult {
   backends: string[];
 }
 
-/** Runs the named renderers (`all` for every one). Files with the same path are written once. */
-export function renderAll(names: string[], input: RenderInput): RenderAllResult {
+/** A file's text, or undefined when it cannot be read (the renderer says so in a warning). */
+function readFileQuietly(path: string): string | undefined {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs the named renderers (`all` for every one). Files with the same path are written once.
+ * The renderers are pure; the one thing they may need from disk, the CA files that k3s and
+ * kaniko get as one bundle per host, is read through `input.readFile` (default: from disk).
+ */
+export function renderAll(names: string[], given: RenderInput): RenderAllResult {
+  const input: RenderInput = { ...given, readFile: given.readFile ?? readFileQuietly };
   const wanted = new Set(names.includes("all") ? RENDERERS.map((r) => r.name) : names);
   for (const name of wanted) {
     if (!RENDERERS.some((r) => r.name === name)) {
@@ -78,15 +93,18 @@ export interface RenderOptions {
   sourceName?: string;
   baseRegistriesConf?: string;
   baseRegistriesConfName?: string;
+  /** Reads the CA files bundled for k3s and kaniko; default: from disk. */
+  readFile?: (path: string) => string | undefined;
 }
 
-/** The library's render: the model in, every consumer's files and the warnings out. Pure. */
+/** The library's render: the model in, every consumer's files and the warnings out. */
 export function render(model: Model, options: RenderOptions = {}): RenderResult {
   const { files, warnings } = renderAll(options.backends ?? ["all"], {
     model,
     sourceName: options.sourceName ?? (model.configFile ? basename(model.configFile) : "environment and flags"),
     baseRegistriesConf: options.baseRegistriesConf,
     baseRegistriesConfName: options.baseRegistriesConfName,
+    readFile: options.readFile,
   });
   return { files: files.map(({ backend: _backend, ...file }) => file), warnings };
 }

@@ -3,28 +3,27 @@
 // and every [[registry]] we do not manage is kept, ours replace the rest.
 import { parse, stringify, TomlError } from "smol-toml";
 import type { Mirror, Registry } from "../config/types.js";
-import { header, isCidr, mirrorRepoLocation, oneLine, RenderError, warningFor } from "./common.js";
+import { CONSUMERS, gapCollector, mirrorPathFeatures, pullFeature } from "../consumers/capabilities.js";
+import { header, isCidr, mirrorRepoLocation, oneLine, RenderError } from "./common.js";
 import type { RenderInput, RenderResult, RenderWarning, Renderer } from "./types.js";
 
-const CONSUMER = "buildah/podman/skopeo/CRI-O (registries.conf)";
+const ID = "registries-conf";
+type Gap = ReturnType<typeof gapCollector>;
 type Table = Record<string, unknown>;
 
 export function renderRegistriesConf(input: RenderInput): RenderResult {
   const { model } = input;
   const warnings: RenderWarning[] = [];
+  const gap = gapCollector(ID, warnings);
   const base = parseBase(input);
 
   const insecureHosts = new Set(model.insecureRegistries.filter((e) => !isCidr(e)));
-  for (const cidr of model.insecureRegistries.filter(isCidr)) {
-    warnings.push(
-      warningFor(cidr, CONSUMER, `registries.conf cannot mark an address range insecure; list the registries in ${cidr} as host[:port] entries of \`insecureRegistries\``),
-    );
-  }
+  for (const cidr of model.insecureRegistries.filter(isCidr)) gap("insecure-cidr", cidr, undefined, `list the registries in ${cidr} as host[:port] entries of \`insecureRegistries\``);
 
   const ours: Table[] = [];
   const managed = new Set<string>();
   for (const reg of model.registries) {
-    ours.push(registryTable(reg, insecureHosts.has(reg.prefix.hostPort), warnings));
+    ours.push(registryTable(reg, insecureHosts.has(reg.prefix.hostPort), gap));
     managed.add(reg.prefix.key);
   }
   for (const host of insecureHosts) {
@@ -54,7 +53,7 @@ export function renderRegistriesConf(input: RenderInput): RenderResult {
   return { files: [{ path: "registries.conf", content: text, hasHeader: true }], warnings };
 }
 
-function registryTable(reg: Registry, insecure: boolean, warnings: RenderWarning[]): Table {
+function registryTable(reg: Registry, insecure: boolean, gap: Gap): Table {
   const key = reg.prefix.key;
   const ns = reg.prefix.namespace;
   const table: Table = { prefix: key };
@@ -64,12 +63,16 @@ function registryTable(reg: Registry, insecure: boolean, warnings: RenderWarning
   if (insecure) table.insecure = true;
   if (reg.blocked) table.blocked = true;
 
-  let mirrors = reg.mirrors;
+  // A path that makes the rewritten reference invalid would fail every pull under this prefix.
+  let mirrors = reg.mirrors.filter((m) => {
+    const cannot = mirrorPathFeatures(m).filter((f) => !CONSUMERS[ID].features[f].honoured);
+    for (const f of cannot) gap(f, key, m, "it is left out of registries.conf");
+    return cannot.length === 0;
+  });
+  const kept = mirrors;
   if (!reg.fallback && mirrors.length > 0) {
     if (reg.prefix.wildcard) {
-      warnings.push(
-        warningFor(key, CONSUMER, "`fallback: false` cannot be expressed for a wildcard prefix (containers/image allows no location there); the matched registries are still tried after the mirrors"),
-      );
+      gap("no-fallback", key);
     } else {
       // The registry itself is always tried after the mirrors; the only way to skip it is to make
       // the last mirror the location (a rewrite). The declared order is kept: mirrors first, then it.
@@ -78,20 +81,13 @@ function registryTable(reg: Registry, insecure: boolean, warnings: RenderWarning
       table.location = mirrorRepoLocation(last, ns);
       if (last.insecure) table.insecure = true;
       else delete table.insecure;
-      if (last.pull !== "all") {
-        warnings.push(
-          warningFor(key, CONSUMER, `with \`fallback: false\` the last mirror ${last.url.href} becomes the location, which serves every pull, so its \`pull: ${last.pull}\` cannot apply; put a mirror with \`pull: all\` last`),
-        );
-      }
+      const pull = pullFeature(last);
+      if (pull) gap(pull, key, last, "put a mirror with `pull: all` last");
     }
   }
   if (mirrors.length > 0) table.mirror = mirrors.map((m) => mirrorTable(m, ns));
-  for (const m of reg.mirrors) {
-    if (m.ca) {
-      warnings.push(
-        warningFor(key, CONSUMER, `registries.conf cannot name a CA file; copy ${m.ca} to /etc/containers/certs.d/${m.url.hostPort}/ca.crt (rootless: ~/.config/containers/certs.d/${m.url.hostPort}/ca.crt)`),
-      );
-    }
+  for (const m of kept) {
+    if (m.ca) gap("mirror-ca", key, m, `copy ${m.ca} to /etc/containers/certs.d/${m.url.hostPort}/ca.crt (rootless: ~/.config/containers/certs.d/${m.url.hostPort}/ca.crt)`);
   }
   return table;
 }

@@ -2,6 +2,7 @@
 // no clock. Where a consumer cannot express something, a warning names the registry and the
 // consumer; nothing is dropped silently.
 import type { Model } from "../config/types.js";
+import type { Feature } from "../consumers/capabilities.js";
 
 export interface RenderInput {
   model: Model;
@@ -11,6 +12,11 @@ export interface RenderInput {
   baseRegistriesConf?: string;
   /** Name of the base file, for messages. */
   baseRegistriesConfName?: string;
+  /**
+   * Reads a CA file (undefined when it cannot), for the one bundle per host that k3s and kaniko
+   * need when mirrors on one host have different CAs. Injected: the renderers do no I/O.
+   */
+  readFile?: (path: string) => string | undefined;
 }
 
 export interface RenderedFile {
@@ -27,6 +33,10 @@ export interface RenderWarning {
   /** Consumer that cannot express it, e.g. `dockerd`. */
   consumer: string;
   message: string;
+  /** For a consumer gap (capabilities.ts gapWarning): the setting it cannot express. */
+  feature?: Feature;
+  /** The mirror URL (or value) the gap is about, when there is one. */
+  subject?: string;
 }
 
 export interface RenderResult {

@@ -5,7 +5,8 @@
 // werf's lines are v2.77.1's, the same code in v3.2.0 sits at the noted lines).
 import type { Mirror, Model, Origin, Registry } from "../config/types.js";
 import { isDockerHub } from "../config/addresses.js";
-import { isCidr } from "../backends/common.js";
+import { isCidr, splitByShape } from "../backends/common.js";
+import type { RenderWarning } from "../backends/types.js";
 
 /** A setting of the configuration that a consumer may or may not honour. */
 export type Feature =
@@ -22,7 +23,14 @@ export type Feature =
   | "mirror-ca"
   | "insecure-registry"
   | "insecure-cidr"
-  | "search-registries";
+  | "search-registries"
+  | "ipv6-mirror"
+  | "mirror-path-host-like"
+  | "mirror-path-charset"
+  | "tls-conflict"
+  | "mirror-host-insecure"
+  | "ca-per-host"
+  | "loopback-registry";
 
 export const FEATURES: Record<Feature, string> = {
   "other-registry": "mirrors of a registry other than docker.io",
@@ -39,11 +47,22 @@ export const FEATURES: Record<Feature, string> = {
   "insecure-registry": "`insecureRegistries` entries (host[:port])",
   "insecure-cidr": "`insecureRegistries` address ranges (CIDR)",
   "search-registries": "`unqualifiedSearchRegistries`",
+  "ipv6-mirror": "a mirror on an IPv6 address",
+  "mirror-path-host-like": "a mirror path whose first segment contains `.` (`/cache.v2/...`)",
+  "mirror-path-charset": "a mirror path with characters other than a-z, 0-9, `.`, `_`, `-` and `/` (upper case, `~`)",
+  "tls-conflict": "different TLS settings for mirrors on one host (verified, `insecure: true`, http://)",
+  "mirror-host-insecure": "a verified https mirror whose host is also in `insecureRegistries`",
+  "ca-per-host": "different `ca` files for mirrors on one host",
+  "loopback-registry": "https for a loopback registry (localhost, 127.0.0.0/8, ::1) that is not in `insecureRegistries`",
 };
 
 export type ConsumerId = "werf-buildah" | "werf-api" | "dockerd" | "registries-conf" | "containerd" | "buildkit" | "k3s" | "kaniko";
 
-export type Support = { honoured: true; how?: string } | { honoured: false; instead: string; source?: string };
+/**
+ * `instead`: what the consumer does with the setting. `limit`: the case an honoured setting still
+ * cannot be expressed in (registries.conf and `fallback: false` on a wildcard key).
+ */
+export type Support = { honoured: true; how?: string; limit?: string } | { honoured: false; instead: string; source?: string };
 
 export interface Consumer {
   id: ConsumerId;
@@ -54,12 +73,18 @@ export interface Consumer {
   features: Record<Feature, Support>;
 }
 
-const yes = (how?: string): Support => (how ? { honoured: true, how } : { honoured: true });
+const yes = (how?: string, limit?: string): Support => ({ honoured: true, ...(how ? { how } : {}), ...(limit ? { limit } : {}) });
 const no = (instead: string, source?: string): Support => (source ? { honoured: false, instead, source } : { honoured: false, instead });
 
 const WERF_CONF = "werf pkg/buildah/registries_config_linux.go";
 const WERF_NATIVE = "werf pkg/buildah/native_linux.go";
 const WERF_API = "werf pkg/docker_registry/generic_api.go";
+const CONTAINERD_V1_HOSTS = "containerd v1.7 remotes/docker/config/hosts.go parseHostsFile (toml.LoadBytes, go-toml v1.9)";
+const BUILDKIT_RESOLVER = "buildkit util/resolver/resolver.go fillInsecureOpts";
+const KANIKO_REMOTE = "kaniko pkg/image/remote/remote.go remapRepository; go-containerregistry pkg/name NewRepository";
+const KANIKO_TLS = "kaniko pkg/util/transport_util.go MakeTransport; pkg/config/args.go keyValueArg";
+const REGCONF_LAST_MIRROR = "makes the last mirror the location for `fallback: false`, and the location serves every pull, so that mirror's pull policy cannot apply";
+const K3S_HOSTS = "k3s pkg/agent/containerd/config.go getHostConfigs; rancher/wharfie pkg/registries/types.go";
 
 export const CONSUMERS: Record<ConsumerId, Consumer> = {
   "werf-buildah": {
@@ -81,6 +106,13 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes("from registries.conf entries with `insecure = true`"),
       "insecure-cidr": no("takes insecure registries from registries.conf entries, which name hosts, not address ranges", `${WERF_CONF}:144-186`),
       "search-registries": no("always searches docker.io only (its registries.conf sets unqualified-search-registries = [\"docker.io\"])", `${WERF_NATIVE}:290`),
+      "ipv6-mirror": yes(),
+      "mirror-path-host-like": yes("the path is kept in the mirror's location"),
+      "mirror-path-charset": no("rewrites the image reference to <mirror>/<path>/<repository> and parses it; upper case or `~` make it invalid and the pull fails", "containers/image pkg/sysregistriesv2 rewriteReference"),
+      "tls-conflict": yes("`insecure` is per mirror in the registries.conf it writes"),
+      "mirror-host-insecure": yes("a mirror's `insecure` is its own"),
+      "ca-per-host": yes("certs.d/<host>/ takes several *.crt files"),
+      "loopback-registry": yes(),
     },
   },
   "werf-api": {
@@ -102,6 +134,13 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes(),
       "insecure-cidr": yes("in Docker mode, from the daemon's insecure registries"),
       "search-registries": no("expands short names to docker.io only"),
+      "ipv6-mirror": yes(),
+      "mirror-path-host-like": yes("the path is dropped anyway"),
+      "mirror-path-charset": yes("the path is dropped anyway"),
+      "tls-conflict": no("keeps one list of insecure hosts, so every mirror on the host of an http:// mirror is insecure", `${WERF_API}:127-160`),
+      "mirror-host-insecure": no("keeps one list of insecure hosts"),
+      "ca-per-host": yes("through the SSL_CERT_FILE bundle of every mirror's CA"),
+      "loopback-registry": yes(),
     },
   },
   dockerd: {
@@ -119,10 +158,17 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       blocked: no("cannot block a registry"),
       "http-mirror": yes("with the host in insecure-registries"),
       "insecure-https": yes("with the host in insecure-registries"),
-      "mirror-ca": no("does not read a CA from daemon.json; it uses /etc/docker/certs.d/<host>/ca.crt"),
+      "mirror-ca": no("does not read a CA from daemon.json; it reads the *.crt files in /etc/docker/certs.d/<host>/"),
       "insecure-registry": yes(),
       "insecure-cidr": yes(),
       "search-registries": no("expands short names to docker.io only"),
+      "ipv6-mirror": yes(),
+      "mirror-path-host-like": no("leaves path mirrors out of daemon.json"),
+      "mirror-path-charset": no("leaves path mirrors out of daemon.json"),
+      "tls-conflict": no("keeps insecure-registries per host, so every mirror on such a host is used without verification"),
+      "mirror-host-insecure": no("keeps insecure-registries per host, so the mirror is used without verification (and over plain http if https fails)"),
+      "ca-per-host": yes("certs.d/<host>/ takes several *.crt files"),
+      "loopback-registry": no("treats 127.0.0.0/8 as insecure: https without verification, then plain http"),
     },
   },
   "registries-conf": {
@@ -134,16 +180,23 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "namespaced-key": yes(),
       "wildcard-key": yes(),
       "mirror-path": yes(),
-      "pull-digest-only": yes(),
-      "pull-tag-only": yes(),
-      "no-fallback": yes("the last mirror becomes the location (not for wildcard keys)"),
+      "pull-digest-only": yes(undefined, REGCONF_LAST_MIRROR),
+      "pull-tag-only": yes(undefined, REGCONF_LAST_MIRROR),
+      "no-fallback": yes("the last mirror becomes the location", "allows no location for a wildcard prefix (containers/image), so the matched registries are still tried after the mirrors"),
       blocked: yes(),
       "http-mirror": yes(),
       "insecure-https": yes(),
-      "mirror-ca": no("cannot name a CA file; it reads /etc/containers/certs.d/<host>/ca.crt (rootless: ~/.config/containers/certs.d/<host>/ca.crt)"),
+      "mirror-ca": no("cannot name a CA file; it reads the *.crt files in /etc/containers/certs.d/<host>/ (rootless: ~/.config/containers/certs.d/<host>/)"),
       "insecure-registry": yes(),
       "insecure-cidr": no("cannot mark an address range insecure"),
       "search-registries": yes(),
+      "ipv6-mirror": yes(),
+      "mirror-path-host-like": yes(),
+      "mirror-path-charset": no("rewrites the image reference to <mirror>/<path>/<repository> and parses it; upper case or `~` make it invalid and the pull fails", "containers/image pkg/sysregistriesv2 rewriteReference"),
+      "tls-conflict": yes("`insecure` is per mirror"),
+      "mirror-host-insecure": yes("a mirror's `insecure` is its own; the insecure registry's entry applies to its own images"),
+      "ca-per-host": yes("certs.d/<host>/ takes several *.crt files"),
+      "loopback-registry": yes(),
     },
   },
   containerd: {
@@ -165,6 +218,13 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes(),
       "insecure-cidr": no("cannot mark an address range insecure"),
       "search-registries": no("has no search registries (short names are expanded by the client)"),
+      "ipv6-mirror": no("1.6 and 1.7 read hosts.toml with go-toml v1, which cannot read a `[host.\"...\"]` key holding an IPv6 address, and ignore the whole file (2.x reads it; 2.x reads mirrors only from such tables, so no spelling serves both)", CONTAINERD_V1_HOSTS),
+      "mirror-path-host-like": yes(),
+      "mirror-path-charset": yes(),
+      "tls-conflict": yes("TLS settings are per [host.\"<url>\"] table"),
+      "mirror-host-insecure": yes("the insecure registry's hosts.toml applies to its own images"),
+      "ca-per-host": yes("`ca` is per [host.\"<url>\"] table"),
+      "loopback-registry": yes("`server = \"https://...\"`"),
     },
   },
   buildkit: {
@@ -186,6 +246,13 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes(),
       "insecure-cidr": no("cannot mark an address range insecure"),
       "search-registries": no("has no search registries"),
+      "ipv6-mirror": yes("as inline tables under [registry], which go-toml v1 (BuildKit up to v0.27, buildx --buildkitd-config) and v2 read alike"),
+      "mirror-path-host-like": yes(),
+      "mirror-path-charset": yes(),
+      "tls-conflict": no("keeps http, insecure and ca per host ([registry.\"<host:port>\"]), shared by every mirror on it", BUILDKIT_RESOLVER),
+      "mirror-host-insecure": no("keeps http and insecure per host, so the mirror is used without verification and over plain http", BUILDKIT_RESOLVER),
+      "ca-per-host": yes("as the host's `ca` list"),
+      "loopback-registry": yes("as `http = false`: without it BuildKit reaches loopback hosts over plain http and ignores their `ca`"),
     },
   },
   k3s: {
@@ -199,7 +266,7 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "mirror-path": yes("as override_path"),
       "pull-digest-only": no("uses every mirror for every pull"),
       "pull-tag-only": no("uses every mirror for every pull"),
-      "no-fallback": no("always tries the registry itself last"),
+      "no-fallback": no("always tries the registry itself last: the node-wide --disable-default-registry-endpoint only leaves out containerd's `server`, not for a registry that also has a `configs` entry, and upstream containerd falls back to the registry without `server` too", K3S_HOSTS),
       blocked: no("cannot block a registry"),
       "http-mirror": yes(),
       "insecure-https": yes("as insecure_skip_verify"),
@@ -207,11 +274,18 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes(),
       "insecure-cidr": no("cannot mark an address range insecure"),
       "search-registries": no("has no search registries"),
+      "ipv6-mirror": no("writes each endpoint as a `[host.\"<url>\"]` table of containerd's hosts.toml, which containerd 1.6/1.7 (go-toml v1) cannot read when the URL holds an IPv6 address; k3s releases that embed containerd 1.x then ignore the whole file", K3S_HOSTS),
+      "mirror-path-host-like": yes(),
+      "mirror-path-charset": yes(),
+      "tls-conflict": no("keeps TLS settings per host (configs.<host:port>.tls), shared by every https endpoint on it", K3S_HOSTS),
+      "mirror-host-insecure": no("keeps TLS settings per host (configs.<host:port>.tls), so the mirror is used without verification", K3S_HOSTS),
+      "ca-per-host": yes("as one bundle file per host (`ca_file` names one file)"),
+      "loopback-registry": no("reaches a loopback registry with a port other than 443 over plain http as its default endpoint", K3S_HOSTS),
     },
   },
   kaniko: {
     id: "kaniko",
-    name: "kaniko (flags)",
+    name: "kaniko (kaniko.args)",
     short: "kaniko",
     features: {
       "other-registry": yes("through --registry-map"),
@@ -228,6 +302,13 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes(),
       "insecure-cidr": no("takes insecure registries by name, not address ranges"),
       "search-registries": no("has no search registries"),
+      "ipv6-mirror": yes(),
+      "mirror-path-host-like": no("reads a first path segment with `.` as a registry name (go-containerregistry's pkg/name), so the mirror is silently not used", KANIKO_REMOTE),
+      "mirror-path-charset": no("refuses a repository with characters outside a-z, 0-9, `_`, `-`, `.` and `/`, and fails the pull without trying the next mirror or the registry", KANIKO_REMOTE),
+      "tls-conflict": no("keeps --insecure-registry, --skip-tls-verify-registry and --registry-certificate per host, shared by every mirror on it", KANIKO_TLS),
+      "mirror-host-insecure": no("keeps --insecure-registry and --skip-tls-verify-registry per host, so the mirror is used without verification and over plain http", KANIKO_TLS),
+      "ca-per-host": yes("as one bundle file per host (--registry-certificate keeps the last file per host)"),
+      "loopback-registry": yes(),
     },
   },
 };
@@ -289,4 +370,66 @@ export function featureUses(model: Model): FeatureUse[] {
   model.insecureRegistries.forEach((entry, i) => uses.push({ feature: isCidr(entry) ? "insecure-cidr" : "insecure-registry", origin: originOf(`insecureRegistries[${i}]`) }));
   if (model.unqualifiedSearchRegistries.length > 0) uses.push({ feature: "search-registries", origin: originOf("unqualifiedSearchRegistries[0]") });
   return uses;
+}
+
+/** The consumers render writes files for (werf's own two are handed off, not rendered). */
+export const RENDERED_CONSUMERS: ConsumerId[] = ["registries-conf", "dockerd", "containerd", "buildkit", "k3s", "kaniko"];
+
+/**
+ * A render warning for a setting `consumer` cannot express, worded from the table: the setting,
+ * the mirror or value it is about, what the consumer does instead, and the renderer's advice
+ * (`extra`: what to do, "nothing rendered for it", ...). Every renderer's gap warnings come from
+ * here, so a consumer fact is written once.
+ */
+export function gapWarning(consumer: ConsumerId, feature: Feature, registry: string, subject?: Mirror | string, extra?: string): RenderWarning {
+  const c = CONSUMERS[consumer];
+  const support = c.features[feature];
+  const does = support.honoured ? support.limit : support.instead;
+  if (does === undefined) throw new Error(`${consumer} honours ${feature}: there is no gap to warn about`);
+  const about = typeof subject === "string" ? subject : subject?.url.href;
+  const message = `${FEATURES[feature]}${about ? ` for ${about}` : ""} cannot be expressed: ${c.short} ${does}${extra ? `; ${extra}` : ""}`;
+  return { registry, consumer: c.name, message, feature, ...(about ? { subject: about } : {}) };
+}
+
+/** `gapWarning` bound to one consumer and the renderer's warning list. */
+export function gapCollector(consumer: ConsumerId, warnings: RenderWarning[]) {
+  return (feature: Feature, registry: string, subject?: Mirror | string, extra?: string): void => void warnings.push(gapWarning(consumer, feature, registry, subject, extra));
+}
+
+/** The feature a mirror's pull policy uses, if any. */
+export function pullFeature(m: Mirror): Feature | undefined {
+  return m.pull === "digest-only" ? "pull-digest-only" : m.pull === "tag-only" ? "pull-tag-only" : undefined;
+}
+
+/**
+ * What no consumer keyed by host[:port] (containerd, BuildKit, k3s, kaniko) can express, in the
+ * same words for each: wildcard and namespaced keys (nothing rendered for them), address ranges
+ * in insecureRegistries, and search registries.
+ */
+export function hostKeyedGaps(consumer: ConsumerId, model: Model): RenderWarning[] {
+  const warnings: RenderWarning[] = [];
+  const gap = gapCollector(consumer, warnings);
+  const { wildcard, namespaced } = splitByShape(model.registries);
+  for (const reg of wildcard) gap("wildcard-key", reg.prefix.key, undefined, "write one entry per registry host (nothing rendered for it)");
+  for (const reg of namespaced) gap("namespaced-key", reg.prefix.key, undefined, `use \`${reg.prefix.hostPort}\` as the key to mirror all of it (nothing rendered for ${reg.prefix.key})`);
+  for (const cidr of model.insecureRegistries.filter(isCidr)) gap("insecure-cidr", cidr, undefined, "list its registries as host[:port] in insecureRegistries");
+  if (model.unqualifiedSearchRegistries.length > 0) gap("search-registries", "unqualifiedSearchRegistries", undefined, othersHonouring("search-registries", consumer));
+  return warnings;
+}
+
+/** "X, Y and Z honour it": the other rendered consumers that honour `feature`; empty when none. */
+export function othersHonouring(feature: Feature, self: ConsumerId, verb: "honour" | "use" = "honour", object = "it"): string {
+  return honourClause(honouredBy(feature, RENDERED_CONSUMERS.filter((id) => id !== self)), verb, object);
+}
+
+/**
+ * What a mirror's path means to consumers that parse `<path>/<repository>` as an image name
+ * (kaniko through go-containerregistry, registries.conf through containers/image): a first
+ * segment with `.` makes it a registry name, a character outside a repository name's fails it.
+ */
+export function mirrorPathFeatures(m: Mirror): Feature[] {
+  const out: Feature[] = [];
+  if (/[^a-z0-9._/-]/.test(m.url.path)) out.push("mirror-path-charset");
+  if (/^\/[^/]*[.:]/.test(m.url.path)) out.push("mirror-path-host-like");
+  return out;
 }

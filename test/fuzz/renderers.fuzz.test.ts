@@ -21,7 +21,8 @@ import { join, relative } from "node:path";
 import { loadConfig } from "../../src/config/load.js";
 import type { Mirror, Model, Registry } from "../../src/config/types.js";
 import { renderAll, RenderError } from "../../src/backends/index.js";
-import { HEADER_MARK, mirrorRepoLocation } from "../../src/backends/common.js";
+import { HEADER_MARK, isLoopbackHost, mirrorRepoLocation } from "../../src/backends/common.js";
+import { CONSUMERS, mirrorPathFeatures, type ConsumerId } from "../../src/consumers/capabilities.js";
 import { containerdHostUrl } from "../../src/backends/containerd.js";
 import { k3sEndpoint } from "../../src/backends/k3s.js";
 import { dockerMirrorValue } from "../../src/backends/docker.js";
@@ -122,6 +123,11 @@ const plainData = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const toml = (text: string) => plainData(parseToml(text)) as Obj;
 const sorted = (a: Iterable<string>) => [...a].sort();
 const keysOf = (o: unknown) => sorted(Object.keys(o as Obj));
+/** The mirrors a consumer is given: those whose path it can use. */
+function usableFor(id: ConsumerId, mirrors: Mirror[]): Mirror[] {
+  return mirrors.filter((x) => mirrorPathFeatures(x).every((f) => CONSUMERS[id].features[f].honoured));
+}
+
 const plainRegs = (m: Model) => m.registries.filter((r) => !r.prefix.wildcard && !r.prefix.namespace);
 const hostInsecure = (m: Model) => m.insecureRegistries.filter((e) => !e.includes("/"));
 const lastAsServer = (r: Registry) => !r.fallback && r.mirrors.length > 0;
@@ -157,9 +163,12 @@ export function checkStructure(m: Model, files: { path: string; content: string 
     const t = mine[i]!;
     for (const k of Object.keys(t)) assert.ok(["prefix", "location", "insecure", "blocked", "mirror"].includes(k), `registry key ${k}`);
     assert.equal(t.prefix, r.prefix.key);
-    const mirrors = lastAsServer(r) && !r.prefix.wildcard ? r.mirrors.slice(0, -1) : r.mirrors;
+    // Mirrors whose path containers/image cannot rewrite into a reference are left out (warned).
+    const usable = usableFor("registries-conf", r.mirrors);
+    const noFallback = !r.fallback && usable.length > 0;
+    const mirrors = noFallback && !r.prefix.wildcard ? usable.slice(0, -1) : usable;
     if (r.prefix.wildcard) assert.equal(t.location, undefined);
-    else assert.equal(t.location, lastAsServer(r) ? mirrorRepoLocation(r.mirrors.at(-1)!, r.prefix.namespace) : r.prefix.key);
+    else assert.equal(t.location, noFallback ? mirrorRepoLocation(usable.at(-1)!, r.prefix.namespace) : r.prefix.key);
     const mt = (t.mirror as Obj[] | undefined) ?? [];
     assert.deepEqual(mt.map((x) => x.location), mirrors.map((x) => mirrorRepoLocation(x, r.prefix.namespace)));
     for (const x of mt) for (const k of Object.keys(x)) assert.ok(["location", "insecure", "pull-from-mirror"].includes(k), `mirror key ${k}`);
@@ -199,7 +208,9 @@ export function checkStructure(m: Model, files: { path: string; content: string 
   const bkHosts = new Set<string>();
   for (const r of plain) {
     if (r.mirrors.length) bkHosts.add(r.prefix.hostPort);
-    for (const x of r.mirrors) if (x.url.scheme === "http" || x.insecure || x.ca) bkHosts.add(x.url.hostPort);
+    // A loopback https host gets `http = false` (BuildKit would use plain http there).
+    for (const x of r.mirrors) if (x.url.scheme === "http" || x.insecure || x.ca || isLoopbackHost(x.url.host)) bkHosts.add(x.url.hostPort);
+    if (r.mirrors.length && isLoopbackHost(r.prefix.host)) bkHosts.add(r.prefix.hostPort);
   }
   for (const h of hostInsecure(m)) bkHosts.add(h);
   assert.deepEqual(keysOf(bk), bkHosts.size ? ["registry"] : []);
@@ -228,7 +239,8 @@ export function checkStructure(m: Model, files: { path: string; content: string 
     assert.deepEqual(keysOf(c), ["tls"]);
     for (const k of Object.keys((c as Obj).tls as Obj)) assert.ok(["ca_file", "insecure_skip_verify"].includes(k));
     const ca = ((c as Obj).tls as Obj).ca_file;
-    if (ca !== undefined) assert.ok(plain.some((r) => r.mirrors.some((x) => x.ca === ca)), "ca_file comes back byte for byte");
+    // One file per host: a mirror's CA byte for byte, or the bundle of the host's CAs.
+    if (ca !== undefined) assert.ok(plain.some((r) => r.mirrors.some((x) => x.ca === ca)) || /\/ca-bundles\/[^/]+\.pem$/.test(ca as string), "ca_file comes back byte for byte");
   }
 
   // kaniko.args: one flag per line, each line one of kaniko's flags
@@ -238,10 +250,12 @@ export function checkStructure(m: Model, files: { path: string; content: string 
   for (const l of lines) {
     assert.match(l, /^--(registry-mirror|registry-map|insecure-registry|skip-tls-verify-registry|registry-certificate)=[^\s]|^--skip-default-registry-fallback$|^--registry-certificate=/, `kaniko line: ${JSON.stringify(l)}`);
   }
-  const targets = plain.flatMap((r) => r.mirrors.map((x) => (isDockerHub(r.prefix) ? `--registry-mirror=${mirrorRepoLocation(x)}` : `--registry-map=${r.prefix.hostPort}=${mirrorRepoLocation(x)}`)));
+  const kanikoMirrors = plain.map((r) => ({ r, mirrors: usableFor("kaniko", r.mirrors) }));
+  const targets = kanikoMirrors.flatMap(({ r, mirrors }) => mirrors.map((x) => (isDockerHub(r.prefix) ? `--registry-mirror=${mirrorRepoLocation(x)}` : `--registry-map=${r.prefix.hostPort}=${mirrorRepoLocation(x)}`)));
   assert.deepEqual(lines.filter((l) => /^--registry-(mirror|map)=/.test(l)), [...new Set(targets)]);
-  const certs = plain.flatMap((r) => r.mirrors.filter((x) => x.ca && x.url.scheme === "https").map((x: Mirror) => `--registry-certificate=${x.url.hostPort}=${x.ca}`));
-  assert.deepEqual(lines.filter((l) => l.startsWith("--registry-certificate=")), [...new Set(certs)]);
+  // One --registry-certificate per host (kaniko keeps the last): the CA, or the host's bundle.
+  const certHosts = [...new Set(kanikoMirrors.flatMap(({ mirrors }) => mirrors.filter((x) => x.ca && x.url.scheme === "https").map((x: Mirror) => x.url.hostPort)))];
+  assert.deepEqual(lines.filter((l) => l.startsWith("--registry-certificate=")).map((l) => l.slice("--registry-certificate=".length).split("=")[0]), certHosts);
 }
 
 let loaded = 0;

@@ -24,7 +24,7 @@ function listFiles(dir: string): string[] {
 const cases = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, "werf-mirror.yaml"))).sort();
 
 test("there are golden cases", () => {
-  assert.ok(cases.length >= 14, `found ${cases.length} cases`);
+  assert.ok(cases.length >= 18, `found ${cases.length} cases`);
 });
 
 for (const name of cases) {

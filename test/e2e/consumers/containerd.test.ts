@@ -28,12 +28,14 @@ describe('containerd (ctr --hosts-dir) with the rendered certs.d tree', { timeou
   let up!: Registry;
   let mir!: Registry;
   let tlsMir!: Registry;
+  let v6Mir!: Registry;
   let ctd!: Containerd;
   let upImg!: ImageLayout;
   let mirImg!: ImageLayout;
   let nsImg!: ImageLayout;
   let onlyUpImg!: ImageLayout;
   let tlsImg!: ImageLayout;
+  let v6Img!: ImageLayout;
 
   before(async () => {
     skip = missingTools(['docker-registry', 'skopeo', 'containerd', 'ctr', 'unshare', 'nsenter', 'ip', 'curl', 'openssl'], 'containerd and a network namespace');
@@ -42,10 +44,11 @@ describe('containerd (ctr --hosts-dir) with the rendered certs.d tree', { timeou
     stops.add('work dir', () => removeTempDir(work));
     ns = await startNetNs(work);
     stops.add('netns', () => ns.stop());
-    [up, mir, tlsMir, ctd] = await settleAll([
+    [up, mir, tlsMir, v6Mir, ctd] = await settleAll([
       started(stops, 'upstream', startRegistry({ name: 'ctd-up', netns: ns })),
       started(stops, 'mirror', startRegistry({ name: 'ctd-mirror', netns: ns })),
       started(stops, 'tls mirror', startRegistry({ name: 'ctd-tls', netns: ns, tls: true })),
+      started(stops, 'ipv6 mirror', startRegistry({ name: 'ctd-v6', netns: ns, ipv6: true })),
       started(stops, 'containerd', startContainerd()),
     ]);
 
@@ -54,12 +57,15 @@ describe('containerd (ctr --hosts-dir) with the rendered certs.d tree', { timeou
     mirImg = makeImageLayout(join(work, 'oci-mirror'), { tag: '3.19', content: 'served by the mirror\n' });
     nsImg = makeImageLayout(join(work, 'oci-ns'), { tag: '3.19', content: 'served by the mirror under /dockerhub\n' });
     tlsImg = makeImageLayout(join(work, 'oci-tls'), { tag: '3.19', content: 'served by the TLS mirror\n' });
+    v6Img = makeImageLayout(join(work, 'oci-v6'), { tag: '3.19', content: 'served by the mirror on [::1]\n' });
     await Promise.all([
       pushImage(upImg.dir, `docker://${up.hostPort}/library/alpine:3.19`, { netns: ns }),
       pushImage(onlyUpImg.dir, `docker://${up.hostPort}/library/only-upstream:1`, { netns: ns, tag: '1' }),
       pushImage(mirImg.dir, `docker://${mir.hostPort}/library/alpine:3.19`, { netns: ns }),
       pushImage(nsImg.dir, `docker://${mir.hostPort}/dockerhub/library/alpine:3.19`, { netns: ns }),
       pushImage(tlsImg.dir, `docker://${tlsMir.hostPort}/library/alpine:3.19`, { netns: ns, destCertDir: tlsMir.tls!.ca.certDir }),
+      // Pushed over 127.0.0.1 (skopeo 1.9 cannot parse an IPv6 reference); pulled over [::1].
+      pushImage(v6Img.dir, `docker://${v6Mir.hostPort}/library/alpine:3.19`, { netns: ns }),
     ]);
   });
 
@@ -182,6 +188,30 @@ describe('containerd (ctr --hosts-dir) with the rendered certs.d tree', { timeou
     assert.ok(r.ok, showRun(r));
     assert.equal(await storedDigest(ALPINE), tlsImg.manifestDigest);
     assert.ok(count(tlsMir, '/v2/library/alpine/manifests/3.19') > before);
+  });
+
+  it('an IPv6 mirror as `server` (fallback: false): containerd 1.6 reads the value and pulls through [::1]', { timeout: 40_000 }, async (t) => {
+    if (skipped(t, skip)) return;
+    const r = await renderCase(work, 'v6-server', config(`registries:\n  docker.io:\n    mirrors: ["${v6Mir.ipv6Url}"]\n    fallback: false\n`), 'containerd');
+    assert.match(renderedFile(r, 'certs.d/docker.io/hosts.toml'), /^server = "http:\/\/\[::1\]:\d+"$/m);
+    assert.doesNotMatch(r.cli.stderr, /IPv6/, 'nothing to warn about: `server` is a value every containerd reads');
+    const before = count(v6Mir, '/v2/library/alpine/manifests/3.19');
+    const p = await pull(ALPINE, join(r.out, 'certs.d'));
+    assert.ok(p.ok, showRun(p));
+    assert.equal(await storedDigest(ALPINE), v6Img.manifestDigest, 'the image on the [::1] mirror');
+    assert.ok(count(v6Mir, '/v2/library/alpine/manifests/3.19') > before);
+  });
+
+  it('an IPv6 mirror in a [host."..."] key: containerd 1.6 cannot decode the file and ignores it, as render warns', { timeout: 40_000 }, async (t) => {
+    if (skipped(t, skip)) return;
+    const r = await renderCase(work, 'v6-host', config(`registries:\n  docker.io:\n    mirrors: ["${v6Mir.ipv6Url}"]\n`), 'containerd');
+    assert.ok(renderedFile(r, 'certs.d/docker.io/hosts.toml').includes(`[host."${v6Mir.ipv6Url}"]`));
+    assert.match(r.cli.stderr, /containerd \(hosts\.toml\): docker\.io: a mirror on an IPv6 address for http:\/\/\[::1\]:\d+ cannot be expressed: containerd 1\.6 and 1\.7/);
+    const before = count(v6Mir, '/v2/');
+    const p = await ctd.ctrPull(ALPINE, join(r.out, 'certs.d'), { netns: ns, timeoutMs: 20_000 });
+    assert.equal(p.ok, false, showRun(p));
+    assert.ok(p.decodeErrors.some((l) => /table key cannot contain/.test(l)), `ctr: failed to decode hosts.toml\n${showRun(p)}`);
+    assert.equal(count(v6Mir, '/v2/'), before, 'the mirror was never asked: ctr fell back to the default host');
   });
 
   it('the rendered hosts.toml files all decode (no `failed to decode` from ctr) for a config with every expressible feature', { timeout: 40_000 }, async (t) => {

@@ -146,6 +146,12 @@ export interface RegistryOptions {
   tokenAuth?: TokenAuthOptions;
   /** Start inside this network namespace (then only things in it can reach the registry). */
   netns?: NetNs;
+  /**
+   * Also listen on [::1] (`http.addr: ":PORT"`, every address of the namespace, which has only
+   * `lo`), for IPv6 mirrors; `hostPort`/`url` stay 127.0.0.1 (skopeo 1.9 cannot push to an IPv6
+   * reference). Needs `netns`: on the host it would listen on every interface.
+   */
+  ipv6?: boolean;
   /** Fixed port; default a free one. */
   port?: number;
   /** Readiness timeout; default 10 s. */
@@ -171,6 +177,8 @@ export interface Registry {
   url: string;
   /** 127.0.0.1:PORT, as used in image references and mirror configs. */
   hostPort: string;
+  /** http(s)://[::1]:PORT with `ipv6`, else null. */
+  ipv6Url: string | null;
   port: number;
   /** Temp dir: config.yml, data/, registry.log, certs. Removed by stop(). */
   dir: string;
@@ -275,6 +283,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
   const need = requireTools(opts.netns ? (['docker-registry', 'curl'] as const) : (['docker-registry'] as const));
   if (!need.tools) throw new Error(need.missing);
   const bin = need.tools['docker-registry'];
+  if (opts.ipv6 && !opts.netns) throw new Error('startRegistry: ipv6 listens on every address, so it needs a private netns');
   const name = opts.name ?? (opts.proxy ? 'cache' : 'registry');
   const dir = makeTempDir(`reg-${name}`);
   try {
@@ -304,7 +313,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         configFile,
         registryConfigYaml({
           dataDir,
-          addr: hostPort,
+          addr: opts.ipv6 ? `:${port}` : hostPort,
           secret: randomBytes(16).toString('hex'),
           tls: tls?.cert ?? null,
           htpasswdFile: auth?.htpasswdFile ?? null,
@@ -342,6 +351,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       const registry: Registry = {
         url,
         hostPort,
+        ipv6Url: opts.ipv6 ? `${tls ? 'https' : 'http'}://[::1]:${port}` : null,
         port,
         dir,
         pid: daemon.pid,
@@ -421,7 +431,7 @@ async function curlGet(
 ): Promise<HttpResponse> {
   // Headers and body both on stdout (`-D -`): curl 7.88 segfaults on `-D /dev/stderr`
   // when stderr is a socket, as Node's stdio pipes are.
-  const args = ['-sS', '--max-time', '2', '--noproxy', '*', '-D', '-', '-o', '-', '-w', '\n%{http_code}'];
+  const args = ['-gsS', '--max-time', '2', '--noproxy', '*', '-D', '-', '-o', '-', '-w', '\n%{http_code}'];
   if (caFile) args.push('--cacert', caFile);
   for (const [k, v] of Object.entries({ ...basicAuth(auth), ...headers })) args.push('-H', `${k}: ${v}`);
   args.push(url);

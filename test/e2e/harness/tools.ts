@@ -76,6 +76,7 @@ export function debianPackageFor(name: string): string {
     unshare: 'util-linux',
     ip: 'iproute2',
     perl: 'perl-base',
+    go: 'golang-go',
   };
   return map[name] ?? name;
 }
