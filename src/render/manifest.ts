@@ -14,7 +14,7 @@
 import { createHmac, randomBytes } from "node:crypto";
 import { dirname, isAbsolute, join } from "node:path";
 import { mkdirSync } from "node:fs";
-import { safeHostPort } from "../backends/common.js";
+import { CA_BUNDLE_DIR, safeHostPort } from "../backends/common.js";
 import { createExclusive, readRegularFile, UnsafePathError } from "../fs/output-dir.js";
 
 export const MANIFEST_NAME = ".werf-mirror-manifest.json";
@@ -122,7 +122,7 @@ export class ContentProof {
   }
 }
 
-/** Top-level files a renderer writes; the rest are certs.d/<host>/hosts.toml (containerd). */
+/** Top-level files a renderer writes; the rest are certs.d/<host>/hosts.toml (containerd) and ca-bundles/<host>.pem (k3s, kaniko). */
 const RENDERED_NAMES = new Set(["registries.conf", "daemon.json", "buildkitd.toml", "registries.yaml", "kaniko.args"]);
 
 /**
@@ -131,7 +131,7 @@ const RENDERED_NAMES = new Set(["registries.conf", "daemon.json", "buildkitd.tom
  */
 export function isRenderedPath(path: string): boolean {
   if (RENDERED_NAMES.has(path)) return true;
-  const m = /^certs\.d\/([^/]+)\/hosts\.toml$/.exec(path);
+  const m = /^certs\.d\/([^/]+)\/hosts\.toml$/.exec(path) ?? new RegExp(`^${CA_BUNDLE_DIR}/([^/]+)\\.pem$`).exec(path);
   if (!m) return false;
   try {
     safeHostPort(m[1]!);
