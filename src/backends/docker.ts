@@ -50,9 +50,15 @@ export function daemonJsonFragment(input: RenderInput): { fragment: DaemonJsonFr
         gap("mirror-path", key, m, `it would send ${m.url.path}/v2/..., not /v2${m.url.path}/...`);
         continue;
       }
+      const pull = pullFeature(m);
+      if (pull === "pull-digest-only") {
+        // dockerd would pull tags from it too, which a digest-only mirror may serve stale: left out,
+        // as from werf's hand-off (src/consumers/werf-handoff.ts).
+        gap(pull, key, m);
+        continue;
+      }
       mirrors.push(dockerMirrorValue(m));
       if (m.insecure) insecure.push(m.url.hostPort);
-      const pull = pullFeature(m);
       if (pull) gap(pull, key, m);
       if (m.ca) gap("mirror-ca", key, m, `copy ${m.ca} to /etc/docker/certs.d/${m.url.hostPort}/ca.crt`);
       if (tlsMode(m) === "verified" && insecureHosts.has(m.url.hostPort)) gap("mirror-host-insecure", key, m);

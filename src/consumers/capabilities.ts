@@ -152,7 +152,7 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "namespaced-key": no("applies its mirrors to all of Docker Hub, not to one namespace"),
       "wildcard-key": no("uses mirrors of docker.io only"),
       "mirror-path": no("puts a mirror's path before /v2 (Engine 24+) or refuses to start (older), so a path mirror is left out of daemon.json"),
-      "pull-digest-only": no("uses every mirror for every pull"),
+      "pull-digest-only": no("uses every mirror for every pull, tags included, so a digest-only mirror is left out of daemon.json"),
       "pull-tag-only": no("uses every mirror for every pull"),
       "no-fallback": no("always falls back to Docker Hub after its mirrors"),
       blocked: no("cannot block a registry"),

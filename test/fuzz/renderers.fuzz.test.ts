@@ -178,8 +178,10 @@ export function checkStructure(m: Model, files: { path: string; content: string 
   // daemon.json
   const dj = JSON.parse(byPath.get("daemon.json")!) as Obj;
   const hub = m.registries.filter((r) => isDockerHub(r.prefix) && !r.prefix.namespace);
-  const hubMirrors = [...new Set(hub.flatMap((r) => r.mirrors.filter((x) => !x.url.path).map(dockerMirrorValue)))];
-  const insecure = [...new Set([...hub.flatMap((r) => r.mirrors.filter((x) => !x.url.path && x.insecure).map((x) => x.url.hostPort)), ...m.insecureRegistries])];
+  // dockerd gets no path mirror and no digest-only one (it would pull tags from it).
+  const forDockerd = (x: Mirror) => !x.url.path && x.pull !== "digest-only";
+  const hubMirrors = [...new Set(hub.flatMap((r) => r.mirrors.filter(forDockerd).map(dockerMirrorValue)))];
+  const insecure = [...new Set([...hub.flatMap((r) => r.mirrors.filter((x) => forDockerd(x) && x.insecure).map((x) => x.url.hostPort)), ...m.insecureRegistries])];
   assert.deepEqual(dj, { ...(hubMirrors.length ? { "registry-mirrors": hubMirrors } : {}), ...(insecure.length ? { "insecure-registries": insecure } : {}) });
 
   // containerd: one hosts.toml per plain registry with mirrors, and per insecure host

@@ -107,7 +107,7 @@ test("rendered files parse back to the model's mirrors and add no keys", () => {
       const dj = JSON.parse(file("daemon.json")!) as Obj;
       keysWithin(dj, ["registry-mirrors", "insecure-registries"], "daemon.json");
       const hub = m.registries.find((r) => r.prefix.key === "docker.io");
-      assert.deepEqual(dj["registry-mirrors"] ?? [], (hub?.mirrors ?? []).filter((x) => !x.url.path).map((x) => `${x.url.scheme}://${x.url.hostPort}/`));
+      assert.deepEqual(dj["registry-mirrors"] ?? [], (hub?.mirrors ?? []).filter((x) => !x.url.path && x.pull !== "digest-only").map((x) => `${x.url.scheme}://${x.url.hostPort}/`));
 
       // containerd
       for (const r of m.registries.filter(plain)) {
