@@ -2,7 +2,7 @@
 // highest layer wins. Mirror lists: flags first, then env, then file, de-duplicated by
 // normalized URL. Every address is parsed here, once; errors become diagnostics at the value.
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import type { Diagnostic, Explained, Mirror, Model, Origin, Registry } from "./types.js";
+import type { Diagnostic, Explained, Mirror, Model, Registry } from "./types.js";
 import type { Env, Layer, LayerMirror, LayerRegistry, Valued } from "./layers.js";
 import { parseDuration, parseInsecureRegistry, parseMirrorUrl, parseRegistryKey, parseSearchRegistry, hasUnsafeCharacters } from "./addresses.js";
 import { DEFAULT_ORIGIN } from "./origin.js";
