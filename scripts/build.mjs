@@ -7,7 +7,9 @@
 // a bare `node` (lint runs in pre-commit hooks on every commit). V8 rejects a cache that does
 // not match the source or the node binary; WERF_MIRROR_NO_COMPILE_CACHE=1 turns it off.
 import { build } from "esbuild";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const common = {
@@ -77,3 +79,8 @@ if (cacheFile && (!cached || script.cachedDataRejected)) {
 script.runInThisContext()(exports, require, module, __filename, __dirname);
 `;
 }
+
+// The library's types: declarations emitted from the sources (the package ships no TypeScript).
+execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
+// The validator is generated JavaScript with a hand-written declaration beside it.
+copyFileSync("src/generated/validate.d.ts", "dist/types/generated/validate.d.ts");

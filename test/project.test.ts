@@ -1,5 +1,6 @@
 // Project-level guarantees: generated code matches the schema, the library never exits or
 // prints, the example config is valid, and the bundled executable runs.
+import { createRequire } from "node:module";
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -86,4 +87,25 @@ test("the start-up name lists match the registries they stand for", async () => 
   const { PREFLIGHT_FORMATS } = await import("../src/format/preflight-index.js");
   const { PREFLIGHT_FORMAT_NAMES } = await import("../src/format/preflight-names.js");
   assert.deepEqual(PREFLIGHT_FORMAT_NAMES, Object.keys(PREFLIGHT_FORMATS));
+});
+
+test("the package ships type declarations built from the sources, and a TypeScript user typechecks against them", () => {
+  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "pipe" });
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { types: string; files: string[]; exports: Record<string, { types?: string }> };
+  assert.equal(pkg.types, "dist/types/index.d.ts");
+  assert.equal(pkg.exports["."]!.types, "./dist/types/index.d.ts");
+  assert.ok(!pkg.files.includes("src"), "no TypeScript sources in the package");
+  const work = mkdtempSync(join(tmpdir(), "werf-mirror-types-"));
+  try {
+    writeFileSync(
+      join(work, "use.ts"),
+      `import { loadConfig, render, type Model } from ${JSON.stringify(join(root, "dist/types/index.js"))};\n` +
+        "export async function f(): Promise<number> {\n  const r = await loadConfig({ cwd: '.', env: {} });\n  const m: Model | undefined = r.model;\n  return m ? render(m).files.length : 0;\n}\n" +
+        "// @ts-expect-error: the declarations are real, so a wrong call fails\nloadConfig(42);\n",
+    );
+    const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+    execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--types", "node", "--skipLibCheck", join(work, "use.ts")], { cwd: root, stdio: "pipe" });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 });
