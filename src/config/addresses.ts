@@ -1,5 +1,6 @@
 // Parsing and normalizing the addresses in a config: registry keys, mirror URLs, insecure
 // registries (host[:port] or CIDR). Done once here; every renderer reads the parsed form.
+import type { RuleId } from "../lint/rules-catalog.js";
 import type { MirrorUrl, RegistryPrefix } from "./types.js";
 
 const IPV4 = /^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.){3}(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])$/;
@@ -17,9 +18,10 @@ export function isIP(host: string): 0 | 4 | 6 {
   }
 }
 
-export type Parsed<T> = { ok: true; value: T } | { ok: false; rule: string; message: string };
+export type Parsed<T> = { ok: true; value: T } | { ok: false; rule: RuleId; message: string };
 
-const fail = (rule: string, message: string) => ({ ok: false as const, rule, message });
+const fail = (rule: RuleId, message: string) => ({ ok: false as const, rule, message });
+const hostFail = (message: string) => ({ ok: false as const, message });
 
 /** Docker Hub's other names; werf and every consumer treat them as docker.io. */
 export const DOCKER_HUB_ALIASES = ["docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"];
@@ -37,28 +39,28 @@ export function hasUnsafeCharacters(value: string): boolean {
 }
 
 /** `host`, `host:port`, `[v6]`, `[v6]:port`. Host is returned lower-case, IPv6 without brackets. */
-export function parseHostPort(input: string): Parsed<{ host: string; port?: number; hostPort: string }> {
+/** A host[:port]; a failure is only a message, which each caller files under its own rule. */
+export function parseHostPort(input: string): { ok: true; value: { host: string; port?: number; hostPort: string } } | { ok: false; message: string } {
   let host: string;
   let portText: string | undefined;
   if (input.startsWith("[")) {
     const end = input.indexOf("]");
-    if (end === -1) return fail("invalid-host", "an IPv6 address must be closed with `]`, as in `[fd00::1]:5000`");
+    if (end === -1) return hostFail("an IPv6 address must be closed with `]`, as in `[fd00::1]:5000`");
     host = input.slice(1, end).toLowerCase();
     const rest = input.slice(end + 1);
-    if (rest !== "" && !rest.startsWith(":")) return fail("invalid-host", "after `]` only `:port` may follow");
+    if (rest !== "" && !rest.startsWith(":")) return hostFail("after `]` only `:port` may follow");
     portText = rest ? rest.slice(1) : undefined;
-    if (isIP(host) !== 6) return fail("invalid-host", `\`${host}\` is not an IPv6 address`);
+    if (isIP(host) !== 6) return hostFail(`\`${host}\` is not an IPv6 address`);
   } else {
     const parts = input.split(":");
     if (parts.length > 2) {
-      return fail("invalid-host", "an IPv6 address must be written in brackets, as in `[fd00::1]:5000`");
+      return hostFail("an IPv6 address must be written in brackets, as in `[fd00::1]:5000`");
     }
     host = (parts[0] ?? "").toLowerCase();
     portText = parts[1];
-    if (host === "") return fail("invalid-host", "the host is empty");
+    if (host === "") return hostFail("the host is empty");
     if (isIP(host) !== 4 && !host.split(".").every((label) => DNS_LABEL.test(label))) {
-      return fail(
-        "invalid-host",
+      return hostFail(
         "a host is a DNS name (letters, digits, `-` and `.`) or an IP address; remove any other characters",
       );
     }
@@ -66,7 +68,7 @@ export function parseHostPort(input: string): Parsed<{ host: string; port?: numb
   let port: number | undefined;
   if (portText !== undefined) {
     if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      return fail("invalid-host", "the port must be a number from 1 to 65535");
+      return hostFail("the port must be a number from 1 to 65535");
     }
     port = Number(portText);
   }

@@ -1,6 +1,7 @@
 // Merges the layers (defaults < file < env < flags) into one normalized Model. Scalars: the
 // highest layer wins. Mirror lists: flags first, then env, then file, de-duplicated by
 // normalized URL. Every address is parsed here, once; errors become diagnostics at the value.
+import type { RuleId } from "../lint/rules-catalog.js";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import type { Diagnostic, Explained, Mirror, Model, Registry } from "./types.js";
 import type { Env, Layer, LayerMirror, LayerRegistry, Valued } from "./layers.js";
@@ -272,7 +273,7 @@ function checkFileOutDir(dir: Valued<string>, baseDir: string): Diagnostic[] {
 function parseList(
   layers: Layer[],
   key: "insecureRegistries" | "unqualifiedSearchRegistries",
-  parse: (s: string) => { ok: true; value: string } | { ok: false; rule: string; message: string },
+  parse: (s: string) => { ok: true; value: string } | { ok: false; rule: RuleId; message: string },
   diagnostics: Diagnostic[],
   explained: Explained[],
 ): string[] {

@@ -2,6 +2,7 @@
 // Raw config types are generated from the JSON Schema (src/generated/config-types.ts).
 export type { WerfMirrorConfig, PullPolicy } from "../generated/config-types.js";
 import type { PullPolicy } from "../generated/config-types.js";
+import type { RuleId } from "../lint/rules-catalog.js";
 
 export type Severity = "error" | "warning";
 
@@ -14,8 +15,8 @@ export type Origin =
 
 export interface Diagnostic {
   severity: Severity;
-  /** Stable rule id, e.g. `unknown-key`; documented in docs/rules.md. */
-  rule: string;
+  /** Stable rule id, e.g. `unknown-key`, from the catalog (src/lint/rules-catalog.ts). */
+  rule: RuleId;
   /** What is wrong and what to do. Never contains a secret. */
   message: string;
   origin: Origin;

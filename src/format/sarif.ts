@@ -1,10 +1,10 @@
 // SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
 import { displayPath } from "../config/origin.js";
-import { RULES } from "../lint/rules-catalog.js";
+import { RULES, type RuleId } from "../lint/rules-catalog.js";
 import type { LintFormatter } from "./types.js";
 
 export const sarif: LintFormatter = (report) => {
-  const ruleIds = Object.keys(RULES);
+  const ruleIds = Object.keys(RULES) as RuleId[];
   const log = {
     $schema: "https://json.schemastore.org/sarif-2.1.0.json",
     version: "2.1.0",

@@ -1,6 +1,7 @@
-// Every diagnostic rule werf-mirror reports, with a one-line description. SARIF output lists
-// them; a test checks that every rule is proven by a fixture and that no unlisted id is emitted.
-export const RULES: Record<string, string> = {
+// Every diagnostic rule werf-mirror reports, with a one-line description: the one list of rule
+// ids. `RuleId` is typed from it, so a diagnostic cannot carry an id that is not here; SARIF lists
+// them; a test checks that every rule is proven by a fixture.
+export const RULES = {
   "yaml-syntax": "The file is not valid YAML (or JSON).",
   "duplicate-key": "A mapping holds the same key twice.",
   "nesting-depth": "Collections are nested far deeper than any configuration needs.",
@@ -39,4 +40,6 @@ export const RULES: Record<string, string> = {
   "blocked-with-mirrors": "A blocked registry has mirrors that are never used.",
   "no-fallback-without-mirrors": "fallback: false on a registry without mirrors.",
   "min-healthy-unreachable": "preflight.minHealthy exceeds the number of mirrors of a registry.",
-};
+} as const satisfies Record<string, string>;
+
+export type RuleId = keyof typeof RULES;
