@@ -141,7 +141,7 @@ export async function readConfigFile(
   }
   const text = read.text;
   const diagnostics: Diagnostic[] = [];
-  let parsed;
+  let parsed: Awaited<ReturnType<typeof parseConfigText>>;
   if (isWerfYaml(file)) {
     const scan = scanWerfYaml(file, text);
     diagnostics.push(...scan.diagnostics);

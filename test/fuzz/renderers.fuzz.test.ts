@@ -277,7 +277,7 @@ test("hostile values in every field: a loaded model renders files whose structur
       loaded++;
       let baseObj: Obj = {};
       if (base !== undefined) baseObj = toml(base);
-      let out;
+      let out: ReturnType<typeof renderAll>;
       try {
         out = renderAll(["all"], { model: r.model, sourceName: relative(caseDir, file), baseRegistriesConf: base, baseRegistriesConfName: "base.conf" });
       } catch (err) {

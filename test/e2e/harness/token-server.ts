@@ -180,9 +180,15 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<T
         res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', ...headers });
         res.end(JSON.stringify(body));
       };
-      if (u.pathname !== '/token') return reply(404, { errors: [{ code: 'NOT_FOUND' }] });
+      if (u.pathname !== '/token') {
+        reply(404, { errors: [{ code: 'NOT_FOUND' }] });
+        return;
+      }
       // containers/image and preflight use GET; the OAuth2 POST form needs a refresh token we never hand out.
-      if (req.method !== 'GET') return reply(405, { errors: [{ code: 'UNSUPPORTED' }] }, { Allow: 'GET' });
+      if (req.method !== 'GET') {
+        reply(405, { errors: [{ code: 'UNSUPPORTED' }] }, { Allow: 'GET' });
+        return;
+      }
 
       let allowed: readonly string[];
       const authz = req.headers.authorization;
@@ -198,9 +204,10 @@ export async function startTokenServer(opts: TokenServerOptions = {}): Promise<T
         const ok = sameSecret(password, entry?.password ?? randomBytes(16).toString('hex')) && entry !== undefined;
         if (!ok) {
           record.outcome = 'refused';
-          return reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication failed' }] }, {
+          reply(401, { errors: [{ code: 'UNAUTHORIZED', message: 'authentication failed' }] }, {
             'WWW-Authenticate': `Basic realm="${issuer}"`,
           });
+          return;
         }
         record.outcome = 'authenticated';
         allowed = entry.actions;
