@@ -109,3 +109,22 @@ test("the package ships type declarations built from the sources, and a TypeScri
     rmSync(work, { recursive: true, force: true });
   }
 });
+
+test("files are replaced through one atomic writer (src/fs/output-dir.ts), nowhere else", () => {
+  // The one exception of each kind, with its reason: the lock's takeover moves a stale lock aside
+  // (no content is written); init creates a new file exclusively, never replacing one.
+  const allowed = new Map([
+    [join("src", "render", "write.ts"), /renameSync\(path, aside\)/],
+    [join("src", "cli", "commands", "init.ts"), /writeFileSync\(target, INIT_TEMPLATE, \{ flag: "wx"/],
+  ]);
+  const offenders: string[] = [];
+  for (const file of sourceFiles(join(root, "src"))) {
+    const rel = relative(root, file);
+    if (rel === join("src", "fs", "output-dir.ts")) continue;
+    const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    for (const m of text.matchAll(/.*\b(renameSync|rename|writeFileSync|writeFile)\(.*/g)) {
+      if (!allowed.get(rel)?.test(m[0])) offenders.push(`${rel}: ${m[0].trim().slice(0, 80)}`);
+    }
+  }
+  assert.deepEqual(offenders, []);
+});

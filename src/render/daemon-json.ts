@@ -4,9 +4,9 @@
 // reads them, key order, escapes, duplicate keys, whitespace). An unparsable file is refused with
 // its line and column and left untouched; the old file is backed up; the write is atomic, fsynced,
 // and keeps the file's mode, owner and group. A symlinked daemon.json is edited in its target.
-import { randomBytes } from "node:crypto";
 import { isUtf8 } from "node:buffer";
-import { chown, copyFile, constants, lstat, mkdir, open, readFile, readdir, readlink, realpath, rename, stat, unlink } from "node:fs/promises";
+import { chown, copyFile, constants, lstat, mkdir, open, readFile, readdir, readlink, realpath, stat, unlink } from "node:fs/promises";
+import { commitTemp, discardTemp, TEMP_MARK, writeTemp } from "../fs/output-dir.js";
 import { basename, dirname, join } from "node:path";
 import type { DaemonJsonFragment } from "../backends/docker.js";
 import { unifiedDiff } from "./diff.js";
@@ -352,20 +352,15 @@ export function backupStamp(now: Date): string {
   return now.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
 }
 
-/** In every temp file's name, so that the leftovers of a killed apply can be found. */
-const TEMP_MARK = ".werf-mirror-";
-
 /**
- * `.daemon.json.werf-mirror-<pid>-<random>.tmp`. Random, not only the pid: a temp file left by a
- * killed run must not block the next one, which may well get the same pid (in a container, every
- * run is pid 1).
+ * Temp files are the project's one kind (src/fs/output-dir.ts): `.daemon.json.werf-mirror-<pid>-<random>.tmp`.
+ * Random, not only the pid: a temp file left by a killed run must not block the next one, which
+ * may well get the same pid (in a container, every run is pid 1). Ours, from this version or an
+ * older one (`<pid>` alone, or a hex random part).
  */
-const tempName = (base: string) => `.${base}${TEMP_MARK}${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
-
-/** Ours, from this version or an older one (`<pid>` alone). */
 function isTempOf(name: string, base: string): boolean {
   const prefix = `.${base}${TEMP_MARK}`;
-  return name.startsWith(prefix) && /^\d+(?:-[0-9a-f]+)?\.tmp$/.test(name.slice(prefix.length));
+  return name.startsWith(prefix) && /^\d+(?:-[0-9a-z]+)?\.tmp$/.test(name.slice(prefix.length));
 }
 
 export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<ApplyDaemonJsonResult> {
@@ -422,24 +417,14 @@ export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<App
   }
   // The temp file is next to the file it replaces (for a symlink, next to its target), so that
   // the rename is atomic and the link is left in place.
-  const temp = join(dir, tempName(base));
+  // Written complete and fsynced (daemon.json cannot be made again), owner and mode kept.
+  const temp = writeTemp(target, merged.text, { mode, fsync: true, ...(owner ? { owner } : {}) });
   try {
-    const handle = await open(temp, "wx", mode);
-    try {
-      await handle.writeFile(merged.text, "utf8");
-      if (owner) await keepOwner(temp, owner);
-      await handle.chmod(mode); // after chown, which may clear set-id bits
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, target).catch((err: NodeJS.ErrnoException) => {
-      if (err.code !== "ENOENT") throw err;
-      throw new DaemonJsonError(opts.path, 0, 0, "its temp file was removed before it could replace it (another `werf-mirror apply docker` at the same time?)", "run it again");
-    });
+    commitTemp(temp, target);
   } catch (err) {
-    await unlink(temp).catch(() => undefined);
-    throw err;
+    discardTemp(temp);
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+    throw new DaemonJsonError(opts.path, 0, 0, "its temp file was removed before it could replace it (another `werf-mirror apply docker` at the same time?)", "run it again");
   }
   await syncDir(dir);
   return { status: "written", created, diff, notes, backupPath, ...link };
