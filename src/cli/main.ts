@@ -8,6 +8,7 @@ import type { Io } from "./io.js";
 import { COMMANDS } from "./registry.js";
 import { CONFIG_OPTIONS, OUTPUT_OPTIONS } from "./options.js";
 import { closest } from "../config/schema.js";
+import { environmentNames } from "../config/options.js";
 import { UnsafePathError } from "../fs/output-dir.js";
 
 class UsageError extends Error {}
@@ -152,9 +153,8 @@ export function globalHelp(): string {
     "",
     "The config is found from the working directory upwards: werf-mirror.yaml, .werf/mirror.yaml,",
     ".werf-mirrorrc[.json|.yaml|.yml], package.json (key werfMirror), or a `{{- /* werf-mirror ... */ -}}`",
-    "block in werf.yaml. Environment: WERF_CONTAINER_REGISTRY_MIRROR_<ANY> (werf's own, docker.io),",
-    "WERF_MIRROR_ADD_<ANY>=REGISTRY=URL, WERF_MIRROR_CONFIG, WERF_MIRROR_BACKEND, WERF_MIRROR_OUT_DIR,",
-    "WERF_MIRROR_TIMEOUT, WERF_MIRROR_UNHEALTHY.",
+    "block in werf.yaml. Environment (WERF_CONTAINER_REGISTRY_MIRROR_<ANY> is werf's own, docker.io):",
+    ...wrap(`${environmentNames().join(", ")}.`, 100),
     "",
     "Run `werf-mirror <command> --help` for a command's options and examples.",
     "  werf-mirror --version   print the version",
@@ -163,3 +163,17 @@ export function globalHelp(): string {
 }
 
 export type { Io };
+
+/** Words joined into lines of at most `width` characters. */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
+}

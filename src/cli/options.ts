@@ -1,8 +1,23 @@
-// Options shared by the commands that load the configuration (SPEC 1.4).
+// Options shared by the commands that load the configuration (SPEC 1.4). Those the environment
+// can set too come from the one options table (src/config/options.ts): name, value, allowed
+// values and the env variable are not written again here.
 import type { OptionSpec } from "./command.js";
+import { option, optionChoices, type Option } from "../config/options.js";
+
+/** The flag of a table option, naming its environment variable. */
+function fromTable(o: Option, extra = ""): OptionSpec {
+  const choices = optionChoices(o);
+  return {
+    name: o.flag.slice(2),
+    type: "string",
+    value: o.valueName,
+    ...(choices ? { choices: [...choices] } : {}),
+    description: `${o.description} (env ${o.env}${extra})`,
+  };
+}
 
 export const CONFIG_OPTIONS: OptionSpec[] = [
-  { name: "config", type: "string", value: "PATH", description: "Config file to use instead of searching (env WERF_MIRROR_CONFIG)" },
+  fromTable(option("config")),
   { name: "cwd", type: "string", value: "DIR", description: "Work as if started in DIR" },
   {
     name: "container-registry-mirror",
@@ -12,25 +27,13 @@ export const CONFIG_OPTIONS: OptionSpec[] = [
     description: "A docker.io mirror, with werf's name and meaning (https only; repeatable)",
   },
   { name: "mirror", type: "string", multiple: true, value: "REGISTRY=URL", description: "A mirror for any registry (repeatable)" },
-  { name: "out-dir", type: "string", value: "DIR", description: "Directory for generated files (env WERF_MIRROR_OUT_DIR)" },
-  { name: "timeout", type: "string", value: "DURATION", description: "Per-probe time limit, e.g. 5s (env WERF_MIRROR_TIMEOUT)" },
-  {
-    name: "unhealthy",
-    type: "string",
-    value: "POLICY",
-    choices: ["drop", "warn", "fail"],
-    description: "What to do with a failing mirror (env WERF_MIRROR_UNHEALTHY)",
-  },
+  fromTable(option("outDir")),
+  fromTable(option("timeout")),
+  fromTable(option("unhealthy")),
 ];
 
 /** werf's backend; `render` uses --backend for its target instead. */
-export const WERF_BACKEND_OPTION: OptionSpec = {
-  name: "backend",
-  type: "string",
-  value: "BACKEND",
-  choices: ["auto", "docker", "buildah"],
-  description: "werf's container backend (env WERF_MIRROR_BACKEND; auto follows WERF_BUILDAH_MODE)",
-};
+export const WERF_BACKEND_OPTION: OptionSpec = fromTable(option("backend"));
 
 export const OUTPUT_OPTIONS: OptionSpec[] = [
   { name: "no-color", type: "boolean", description: "Plain output without colors (also NO_COLOR=1)" },

@@ -1,5 +1,6 @@
 // The three sources of configuration, each turned into a Layer: the same shape, every value
 // carrying its origin. Precedence (lowest first): file < env < flags. Defaults live in model.ts.
+import { ENV_PREFIXES, option, schemaEnum } from "./options.js";
 import type { Backend, Diagnostic, Order, Origin, PullPolicy, Unhealthy, WerfMirrorConfig } from "./types.js";
 import { locate, type ConfigSource, type PathSegment } from "./source.js";
 
@@ -86,11 +87,11 @@ export function fileLayer(source: ConfigSource, baseDir: string): Layer {
 
 export type Env = Record<string, string | undefined>;
 
-export const WERF_MIRROR_ENV_PREFIX = "WERF_CONTAINER_REGISTRY_MIRROR_";
-export const ADD_MIRROR_ENV_PREFIX = "WERF_MIRROR_ADD_";
+export const WERF_MIRROR_ENV_PREFIX = ENV_PREFIXES.werfMirror;
+export const ADD_MIRROR_ENV_PREFIX = ENV_PREFIXES.addMirror;
 
-const BACKENDS: Backend[] = ["auto", "docker", "buildah"];
-const UNHEALTHY: Unhealthy[] = ["drop", "warn", "fail"];
+const BACKENDS = schemaEnum("backend") as Backend[];
+const UNHEALTHY = schemaEnum("preflight.unhealthy") as Unhealthy[];
 
 /** What the options of the env and flag layers carry before they become a Layer. */
 export interface ScalarOptions {
@@ -137,10 +138,10 @@ export function envLayer(env: Env, cwd: string): { layer: Layer; diagnostics: Di
     cwd,
     registries,
     {
-      backend: scalar("WERF_MIRROR_BACKEND"),
-      outDir: scalar("WERF_MIRROR_OUT_DIR"),
-      timeout: scalar("WERF_MIRROR_TIMEOUT"),
-      unhealthy: scalar("WERF_MIRROR_UNHEALTHY"),
+      backend: scalar(option("backend").env),
+      outDir: scalar(option("outDir").env),
+      timeout: scalar(option("timeout").env),
+      unhealthy: scalar(option("unhealthy").env),
     },
     diagnostics,
   );
@@ -185,10 +186,10 @@ export function flagLayer(flags: FlagValues, cwd: string): { layer: Layer; diagn
     cwd,
     registries,
     {
-      backend: flag("--backend", flags.backend),
-      outDir: flag("--out-dir", flags.outDir),
-      timeout: flag("--timeout", flags.timeout),
-      unhealthy: flag("--unhealthy", flags.unhealthy),
+      backend: flag(option("backend").flag, flags.backend),
+      outDir: flag(option("outDir").flag, flags.outDir),
+      timeout: flag(option("timeout").flag, flags.timeout),
+      unhealthy: flag(option("unhealthy").flag, flags.unhealthy),
     },
     diagnostics,
   );

@@ -3,22 +3,24 @@
 // normalized URL. Every address is parsed here, once; errors become diagnostics at the value.
 import type { RuleId } from "../lint/rules-catalog.js";
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import type { Diagnostic, Explained, Mirror, Model, Registry } from "./types.js";
+import type { Backend, Diagnostic, Explained, Mirror, Model, Order, PullPolicy, Registry, Unhealthy } from "./types.js";
+import { option, schemaDefault } from "./options.js";
 import type { Env, Layer, LayerMirror, LayerRegistry, Valued } from "./layers.js";
 import { parseDuration, parseInsecureRegistry, parseMirrorUrl, parseRegistryKey, parseSearchRegistry, hasUnsafeCharacters } from "./addresses.js";
 import { DEFAULT_ORIGIN } from "./origin.js";
 
+/** The defaults, read from the schema's `default`s (src/config/options.ts). */
 export const DEFAULTS = {
-  backend: "auto",
-  timeout: "5s",
-  unhealthy: "drop",
-  order: "declared",
-  minHealthy: 1,
-  outDir: ".werf-mirror",
-  fallback: true,
-  blocked: false,
-  pull: "all",
-} as const;
+  backend: schemaDefault<Backend>("backend"),
+  timeout: schemaDefault<string>("preflight.timeout"),
+  unhealthy: schemaDefault<Unhealthy>("preflight.unhealthy"),
+  order: schemaDefault<Order>("preflight.order"),
+  minHealthy: schemaDefault<number>("preflight.minHealthy"),
+  outDir: schemaDefault<string>("output.dir"),
+  fallback: schemaDefault<boolean>("registries.*.fallback"),
+  blocked: schemaDefault<boolean>("registries.*.blocked"),
+  pull: schemaDefault<PullPolicy>("registries.*.mirrors.[].pull"),
+};
 
 /** WERF_BUILDAH_MODE values that select a Buildah mode (werf's GetBuildahMode). */
 export const BUILDAH_MODES = ["auto", "default", "native-rootless", "native-chroot"];
@@ -49,7 +51,7 @@ export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: 
   }
 
   scalar("version", "version", 1);
-  const backend = scalar("backend", "backend", DEFAULTS.backend as Model["backend"]);
+  const backend = scalar("backend", "backend", DEFAULTS.backend);
   const buildahMode = env.WERF_BUILDAH_MODE ?? "";
   let effectiveBackend: Model["effectiveBackend"] = backend.value === "buildah" ? "buildah" : "docker";
   if (backend.value === "auto") {
@@ -69,7 +71,7 @@ export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: 
     origin: backend.value === "auto" && buildahMode ? { kind: "env", name: "WERF_BUILDAH_MODE" } : backend.origin,
   });
 
-  const timeout = scalar("preflight.timeout", "timeout", DEFAULTS.timeout as string);
+  const timeout = scalar("preflight.timeout", "timeout", DEFAULTS.timeout);
   const timeoutMs = parseDuration(timeout.value);
   if (!timeoutMs.ok) diagnostics.push({ severity: "error", rule: timeoutMs.rule, message: timeoutMs.message, origin: timeout.origin });
   const probe = pick("probe");
@@ -82,10 +84,10 @@ export function buildModel(layers: Layer[], env: Env, cwd: string, configFile?: 
       origin: probe.v.origin,
     });
   }
-  const unhealthy = scalar("preflight.unhealthy", "unhealthy", DEFAULTS.unhealthy as Model["preflight"]["unhealthy"]);
-  const order = scalar("preflight.order", "order", DEFAULTS.order as Model["preflight"]["order"]);
-  const minHealthy = scalar("preflight.minHealthy", "minHealthy", DEFAULTS.minHealthy as number);
-  const outDir = scalar("output.dir", "outDir", DEFAULTS.outDir as string);
+  const unhealthy = scalar("preflight.unhealthy", "unhealthy", DEFAULTS.unhealthy);
+  const order = scalar("preflight.order", "order", DEFAULTS.order);
+  const minHealthy = scalar("preflight.minHealthy", "minHealthy", DEFAULTS.minHealthy);
+  const outDir = scalar("output.dir", "outDir", DEFAULTS.outDir);
   // A file's output.dir is checked even when a flag overrides it: the file is what gets committed.
   for (const l of layers) if (l.kind === "file" && l.outDir) diagnostics.push(...checkFileOutDir(l.outDir, l.baseDir));
   if (outDir.layer?.kind !== "file" && hasUnsafeCharacters(outDir.value.replace(/ /g, ""))) {
@@ -253,7 +255,7 @@ function checkFileOutDir(dir: Valued<string>, baseDir: string): Diagnostic[] {
       rule: "output-dir-outside",
       message:
         "output.dir leaves the config file's directory (an absolute path, or `..` above it), so the config could make `render` write anywhere; " +
-        "use a directory inside the project such as `.werf-mirror`, and write elsewhere only by your own choice: --out-dir DIR or WERF_MIRROR_OUT_DIR",
+        `use a directory inside the project such as \`${DEFAULTS.outDir}\`, and write elsewhere only by your own choice: ${option("outDir").flag} DIR or ${option("outDir").env}`,
       origin: dir.origin,
     });
   }

@@ -1,7 +1,7 @@
 // The normalized model that every later stage (renderers, preflight, env hand-off) reads.
 // Raw config types are generated from the JSON Schema (src/generated/config-types.ts).
 export type { WerfMirrorConfig, PullPolicy } from "../generated/config-types.js";
-import type { PullPolicy } from "../generated/config-types.js";
+import type { Preflight, PullPolicy, WerfMirrorConfig } from "../generated/config-types.js";
 import type { RuleId } from "../lint/rules-catalog.js";
 
 export type Severity = "error" | "warning";
@@ -22,9 +22,10 @@ export interface Diagnostic {
   origin: Origin;
 }
 
-export type Backend = "auto" | "docker" | "buildah";
-export type Unhealthy = "drop" | "warn" | "fail";
-export type Order = "declared" | "latency";
+// The allowed values, from the schema (src/generated/config-types.ts), not written again here.
+export type Backend = NonNullable<WerfMirrorConfig["backend"]>;
+export type Unhealthy = NonNullable<Preflight["unhealthy"]>;
+export type Order = NonNullable<Preflight["order"]>;
 
 /** A parsed, normalized mirror URL. */
 export interface MirrorUrl {
