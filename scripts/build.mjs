@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { join } from "node:path";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8"));
 const common = {
@@ -23,15 +24,18 @@ const common = {
   keepNames: true,
 };
 
-mkdirSync("dist", { recursive: true });
+// `--out DIR` builds elsewhere (tests build into a temp directory, never the checkout's dist/).
+const outAt = process.argv.indexOf("--out");
+const out = outAt === -1 ? "dist" : process.argv[outAt + 1];
+mkdirSync(out, { recursive: true });
 const cli = await build({ ...common, entryPoints: ["src/cli/bin.ts"], write: false });
 const source = cli.outputFiles[0].text;
 // Code compiled by vm.Script has no import() (and a code cache would lose its callback): lazy
 // loading of node built-ins must go through a lazily imported module of ours instead.
 if (/[^\w.]import\("node:/.test(source)) throw new Error("the CLI bundle uses import() of a node built-in; import it statically from a module that is itself imported on demand");
-writeFileSync("dist/werf-mirror.cjs", loader(source));
-chmodSync("dist/werf-mirror.cjs", 0o755);
-await build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.cjs" });
+writeFileSync(join(out, "werf-mirror.cjs"), loader(source));
+chmodSync(join(out, "werf-mirror.cjs"), 0o755);
+await build({ ...common, entryPoints: ["src/index.ts"], outfile: join(out, "index.cjs") });
 
 /** FNV-1a of the bundle: names the cache file, so a new build never even tries an old cache. */
 function fnv1a(text) {
@@ -81,6 +85,6 @@ script.runInThisContext()(exports, require, module, __filename, __dirname);
 }
 
 // The library's types: declarations emitted from the sources (the package ships no TypeScript).
-execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"], { stdio: "inherit" });
+execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(out, "types")], { stdio: "inherit" });
 // The validator is generated JavaScript with a hand-written declaration beside it.
-copyFileSync("src/generated/validate.d.ts", "dist/types/generated/validate.d.ts");
+copyFileSync("src/generated/validate.d.ts", join(out, "types/generated/validate.d.ts"));

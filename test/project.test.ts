@@ -46,8 +46,9 @@ test("the documented example config lints with exit 0", async () => {
 });
 
 test("the bundled executable (esbuild, one file) runs every kind of command, with and without its compile cache", () => {
-  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "pipe" });
-  const bin = join(root, "dist/werf-mirror.cjs");
+  const built = mkdtempSync(join(tmpdir(), "werf-mirror-dist-"));
+  execFileSync(process.execPath, [join(root, "scripts/build.mjs"), "--out", built], { cwd: root, stdio: "pipe" });
+  const bin = join(built, "werf-mirror.cjs");
   assert.match(readFileSync(bin, "utf8").slice(0, 30), /^#!\/usr\/bin\/env node/);
   const cache = mkdtempSync(join(tmpdir(), "werf-mirror-cache-"));
   const work = mkdtempSync(join(tmpdir(), "werf-mirror-bin-"));
@@ -76,6 +77,7 @@ test("the bundled executable (esbuild, one file) runs every kind of command, wit
   } finally {
     rmSync(cache, { recursive: true, force: true });
     rmSync(work, { recursive: true, force: true });
+    rmSync(built, { recursive: true, force: true });
   }
 });
 
@@ -90,7 +92,8 @@ test("the start-up name lists match the registries they stand for", async () => 
 });
 
 test("the package ships type declarations built from the sources, and a TypeScript user typechecks against them", () => {
-  execFileSync(process.execPath, [join(root, "scripts/build.mjs")], { cwd: root, stdio: "pipe" });
+  const built = mkdtempSync(join(tmpdir(), "werf-mirror-dist-"));
+  execFileSync(process.execPath, [join(root, "scripts/build.mjs"), "--out", built], { cwd: root, stdio: "pipe" });
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { types: string; files: string[]; exports: Record<string, { types?: string }> };
   assert.equal(pkg.types, "dist/types/index.d.ts");
   assert.equal(pkg.exports["."]!.types, "./dist/types/index.d.ts");
@@ -99,7 +102,7 @@ test("the package ships type declarations built from the sources, and a TypeScri
   try {
     writeFileSync(
       join(work, "use.ts"),
-      `import { loadConfig, render, type Model } from ${JSON.stringify(join(root, "dist/types/index.js"))};\n` +
+      `import { loadConfig, render, type Model } from ${JSON.stringify(join(built, "types/index.js"))};\n` +
         "export async function f(): Promise<number> {\n  const r = await loadConfig({ cwd: '.', env: {} });\n  const m: Model | undefined = r.model;\n  return m ? render(m).files.length : 0;\n}\n" +
         "// @ts-expect-error: the declarations are real, so a wrong call fails\nloadConfig(42);\n",
     );
@@ -107,6 +110,7 @@ test("the package ships type declarations built from the sources, and a TypeScri
     execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--types", "node", "--skipLibCheck", join(work, "use.ts")], { cwd: root, stdio: "pipe" });
   } finally {
     rmSync(work, { recursive: true, force: true });
+    rmSync(built, { recursive: true, force: true });
   }
 });
 
