@@ -233,6 +233,7 @@ function normalizeMirror(lm: LayerMirror, baseDir: string, diagnostics: Diagnost
     pull: lm.pull?.value ?? DEFAULTS.pull,
     insecure: url.scheme === "http" || lm.insecure?.value === true,
     ca,
+    ...(lm.ca ? { caOrigin: lm.ca.origin } : {}),
     origin: lm.url.origin,
   };
 }

@@ -21,6 +21,14 @@ export function checkModel(model: Model, ctx: RuleContext): Diagnostic[] {
 function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagnostic[]): void {
   const hub = isDockerHub(reg.prefix);
   const key = reg.prefix.key;
+  if (reg.prefix.host === "hub.docker.com" && !reg.prefix.wildcard) {
+    out.push({
+      severity: "warning",
+      rule: "invalid-registry",
+      message: "`hub.docker.com` is Docker Hub's website, not its registry: images are pulled from `docker.io`, so use `docker.io` as the key",
+      origin: reg.origin,
+    });
+  }
   for (const m of reg.mirrors) {
     const sameHost =
       m.url.hostPort === reg.prefix.hostPort || (hub && DOCKER_HUB_ALIASES.includes(m.url.host) && m.url.port === undefined);
@@ -42,12 +50,12 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
       });
     }
     if (m.ca && !ctx.fileExists(m.ca)) {
-      out.push({ severity: "warning", rule: "ca-missing", message: `the CA file ${m.ca} does not exist; fix the path (relative to the config file)`, origin: m.origin });
+      out.push({ severity: "warning", rule: "ca-missing", message: `the CA file ${m.ca} does not exist; fix the path (relative to the config file)`, origin: m.caOrigin ?? m.origin });
     }
     if (m.ca && m.url.scheme === "http") {
-      out.push({ severity: "warning", rule: "ca-unused", message: "an http:// mirror has no TLS, so its `ca` is never used; use https:// or remove `ca`", origin: m.origin });
+      out.push({ severity: "warning", rule: "ca-unused", message: "an http:// mirror has no TLS, so its `ca` is never used; use https:// or remove `ca`", origin: m.caOrigin ?? m.origin });
     } else if (m.ca && m.insecure) {
-      out.push({ severity: "warning", rule: "ca-unused", message: "`insecure: true` skips TLS verification, so `ca` is never used; remove one of them", origin: m.origin });
+      out.push({ severity: "warning", rule: "ca-unused", message: "`insecure: true` skips TLS verification, so `ca` is never used; remove one of them", origin: m.caOrigin ?? m.origin });
     }
     if (isDockerHubKey(reg.prefix) && m.url.scheme === "http") {
       out.push({

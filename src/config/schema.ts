@@ -55,8 +55,8 @@ function toDiagnostic(err: AjvError, source: ConfigSource): Diagnostic {
         rule: "unknown-key",
         message:
           `unknown key \`${shorten(key)}\`${where ? ` in ${where}` : " at the top level"}` +
-          (guess ? `; did you mean \`${guess}\`?` : "") +
-          ` Allowed: ${allowed.join(", ")}`,
+          (guess ? `; did you mean \`${guess}\`?` : ".") +
+          ` Allowed: ${allowed.join(", ")}.`,
         origin: locate(source, [...path, key], { key: true }),
       };
     }
@@ -85,11 +85,12 @@ function toDiagnostic(err: AjvError, source: ConfigSource): Diagnostic {
       };
     case "type": {
       const isMirror = typeof path[path.length - 1] === "number" && path[path.length - 2] === "mirrors";
-      const expected = isMirror ? "a URL string or a mapping with `url`" : err.params.type === "array" ? "a list" : `a ${err.params.type}`;
+      const type = String(err.params.type);
+      const expected = isMirror ? "a URL string or a mapping with `url`" : type === "array" ? "a list" : `${/^[aeiou]/.test(type) ? "an" : "a"} ${type}`;
       return {
         severity: "error",
         rule: "invalid-type",
-        message: `${where || "the configuration"} must be ${expected}`,
+        message: `${where || "the configuration"} must be ${expected}${typeHint(path, valueAt(source.data, path), type, parent)}`,
         origin: locate(source, path),
       };
     }
@@ -172,6 +173,24 @@ export function describePath(path: PathSegment[]): string {
     else out += (out ? "." : "") + (/^[A-Za-z_$][\w$-]*$/.test(seg) ? seg : JSON.stringify(shorten(seg)));
   }
   return out ? `\`${out}\`` : "";
+}
+
+/** Keys of a registry's settings: written at the registry's own level, they were meant one level deeper. */
+const REGISTRY_SETTINGS = ["mirrors", "fallback", "blocked"];
+
+/** What most likely went wrong, for the common cases: indentation and durations written as numbers. */
+function typeHint(path: PathSegment[], value: unknown, type: string, node: SchemaNode | undefined): string {
+  const last = path[path.length - 1];
+  if (path.length === 2 && path[0] === "registries" && typeof last === "string" && REGISTRY_SETTINGS.includes(last)) {
+    return `; \`${last}\` is read as a registry name here: it is indented at the level of the registries, so indent it (two more spaces) below its registry key`;
+  }
+  if (type === "object" && value === null) {
+    return "; it has no value: if the lines below belong to it, they are not indented under it (indent them two more spaces)";
+  }
+  if (type === "string" && typeof value === "number" && node?.pattern && /ms\|s\|m|\(ms\|s\|m\)/.test(node.pattern)) {
+    return `; write a duration as a number and a unit, such as \`${value}s\` or \`${value}ms\``;
+  }
+  return "";
 }
 
 function lowerFirst(s: string): string {

@@ -63,6 +63,8 @@ export interface Mirror {
   insecure: boolean;
   /** Absolute path of a PEM CA file. */
   ca?: string;
+  /** Where `ca` was written (findings about the CA point there). */
+  caOrigin?: Origin;
   origin: Origin;
 }
 
