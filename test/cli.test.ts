@@ -78,9 +78,18 @@ test("init writes a starter that lints clean, and never overwrites an existing f
     assert.equal(again.code, 1);
     assert.match(again.stderr, /already exists; nothing written/);
     assert.equal(readFileSync(path, "utf8"), "# mine\nversion: 1\n", "the user's file is untouched");
+    assert.match(first.stdout, /keep them out of git: echo \.werf-mirror\/ >> \.gitignore/);
+    // The example of init's own help: .werf/ is made when missing.
     const other = await runCli(["init", ".werf/mirror.yaml"], { cwd: t.dir });
-    assert.equal(other.code, 1, "a missing directory is reported, not created behind the user's back");
-    assert.equal(existsSync(join(t.dir, ".werf/mirror.yaml")), false);
+    assert.equal(other.code, 0, other.stderr);
+    assert.equal(readFileSync(join(t.dir, ".werf/mirror.yaml"), "utf8"), INIT_TEMPLATE);
+    const two = await runCli(["init", "a.yaml", "b.yaml"], { cwd: t.dir });
+    assert.equal(two.code, 2);
+    assert.match(two.stderr, /one FILE at most/);
+    assert.equal(existsSync(join(t.dir, "a.yaml")), false, "nothing written on a usage error");
+    writeFileSync(join(t.dir, ".gitignore"), "node_modules/\n.werf-mirror/\n");
+    const ignored = await runCli(["init", "c.yaml"], { cwd: t.dir });
+    assert.doesNotMatch(ignored.stdout, /gitignore/, "no advice when .gitignore already has it");
   } finally {
     t.cleanup();
   }
@@ -136,15 +145,22 @@ test("lint --format json, sarif and github carry the same finding", async () => 
   }
 });
 
-test("colors only on a terminal, and never with --no-color or NO_COLOR", async () => {
+test("colors on a terminal or with FORCE_COLOR; never with --no-color, NO_COLOR or TERM=dumb (unless forced)", async () => {
   const t = tempTree({ "werf-mirror.yaml": BROKEN });
   try {
     const tty = await runCli(["lint"], { cwd: t.dir, isTTY: true });
     assert.match(tty.stdout, /\u001b\[31merror/);
-    for (const [args, env] of [[["lint", "--no-color"], {}], [["lint"], { NO_COLOR: "1" }]] as const) {
+    for (const [args, env] of [[["lint", "--no-color"], {}], [["lint"], { NO_COLOR: "1" }], [["lint"], { TERM: "dumb" }], [["lint", "--no-color"], { FORCE_COLOR: "1" }]] as const) {
       const plain = await runCli([...args], { cwd: t.dir, isTTY: true, env });
-      assert.doesNotMatch(plain.stdout, /\u001b\[/);
+      assert.doesNotMatch(plain.stdout, /\u001b\[/, JSON.stringify([args, env]));
     }
+    // FORCE_COLOR turns them on in a pipe too (CI logs render ANSI), over NO_COLOR and TERM=dumb.
+    for (const env of [{ FORCE_COLOR: "1" }, { FORCE_COLOR: "true", NO_COLOR: "1", TERM: "dumb" }]) {
+      const forced = await runCli(["lint"], { cwd: t.dir, isTTY: false, env });
+      assert.match(forced.stdout, /\u001b\[31merror/, JSON.stringify(env));
+    }
+    const off = await runCli(["lint"], { cwd: t.dir, isTTY: true, env: { FORCE_COLOR: "0", TERM: "dumb" } });
+    assert.doesNotMatch(off.stdout, /\u001b\[/);
   } finally {
     t.cleanup();
   }

@@ -84,7 +84,6 @@ function parseCommandLine(command: Command, args: string[], io: Io): Context {
   const str = (name: string) => (typeof values[name] === "string" ? (values[name] as string) : undefined);
   const list = (name: string) => (Array.isArray(values[name]) ? (values[name] as string[]) : undefined);
   const cwd = resolve(io.cwd, str("cwd") ?? ".");
-  const noColor = values["no-color"] === true || (io.env.NO_COLOR ?? "") !== "";
   return {
     io,
     values,
@@ -99,7 +98,7 @@ function parseCommandLine(command: Command, args: string[], io: Io): Context {
       containerRegistryMirror: list("container-registry-mirror"),
       mirror: list("mirror"),
     },
-    color: io.isTTY && !noColor,
+    color: useColor(values["no-color"] === true, io.env, io.isTTY),
     quiet: values.quiet === true,
     verbose: values.verbose === true,
   };
@@ -176,4 +175,17 @@ function wrap(text: string, width: number): string[] {
   }
   if (line) lines.push(line);
   return lines;
+}
+
+/**
+ * Colors: --no-color wins; then FORCE_COLOR (any value but 0 or false turns them on, also in a
+ * pipe, as CI logs that render ANSI want); then NO_COLOR and TERM=dumb turn them off; else a
+ * terminal gets them.
+ */
+export function useColor(noColorFlag: boolean, env: Record<string, string | undefined>, isTTY: boolean): boolean {
+  if (noColorFlag) return false;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== "0" && force.toLowerCase() !== "false") return true;
+  if ((env.NO_COLOR ?? "") !== "" || env.TERM === "dumb") return false;
+  return isTTY;
 }

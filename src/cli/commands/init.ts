@@ -1,8 +1,8 @@
-import { writeFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
 import { displayPath } from "../../config/origin.js";
 import { searchConfigFile } from "../../config/load.js";
-import { EXIT_FINDINGS, EXIT_OK, type Command } from "../command.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command } from "../command.js";
 import { INIT_TEMPLATE } from "../init-template.js";
 
 export const initCommand: Command = {
@@ -16,10 +16,16 @@ directory). An existing file is never overwritten. Edit it, then run \`werf-mirr
   examples: ["werf-mirror init", "werf-mirror init .werf/mirror.yaml"],
   exitCodes: ["0 written", "1 the file exists (nothing written)", "2 usage error"],
   async run(ctx) {
+    if (ctx.positionals.length > 1) {
+      ctx.io.stderr(`werf-mirror init: one FILE at most (got ${ctx.positionals.length}); nothing written\n`);
+      return EXIT_USAGE;
+    }
     const target = resolve(ctx.cwd, ctx.positionals[0] ?? "werf-mirror.yaml");
     const shown = displayPath(target, ctx.cwd);
     try {
-      // `wx`: create only; fails if the file exists, so a user's file is never clobbered.
+      // A missing directory (`.werf/` for .werf/mirror.yaml) is made; the file itself is created
+      // only (`wx`): it fails if the file exists, so a user's file is never clobbered.
+      mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, INIT_TEMPLATE, { flag: "wx", mode: 0o644 });
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
@@ -32,6 +38,11 @@ directory). An existing file is never overwritten. Edit it, then run \`werf-mirr
     }
     if (!ctx.quiet) {
       ctx.io.stdout(`Wrote ${shown}. Next: edit it, then run \`werf-mirror lint\` and \`werf-mirror config --explain\`.\n`);
+    }
+    const gitignore = join(ctx.cwd, ".gitignore");
+    const ignored = existsSync(gitignore) && /^\/?\.werf-mirror\/?$/m.test(readFileSync(gitignore, "utf8"));
+    if (!ignored && !ctx.quiet) {
+      ctx.io.stdout("Generated files go to .werf-mirror/ (output.dir); keep them out of git: echo .werf-mirror/ >> .gitignore\n");
     }
     const found = await searchConfigFile(ctx.cwd);
     if (found && found !== target && !ctx.quiet) {
