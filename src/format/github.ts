@@ -10,7 +10,7 @@ export const github: LintFormatter = (report) =>
     .map((d) => {
       const props =
         d.origin.kind === "file"
-          ? [`file=${escapeProperty(displayPath(d.origin.file, report.cwd))}`, `line=${d.origin.line}`, `col=${d.origin.col}`]
+          ? [`file=${escapeProperty(displayPath(d.origin.file, report.root ?? report.cwd))}`, `line=${d.origin.line}`, `col=${d.origin.col}`]
           : [];
       props.push(`title=${escapeProperty(`werf-mirror ${d.rule}`)}`);
       const where = d.origin.kind === "env" || d.origin.kind === "flag" ? `${d.origin.name}: ` : "";
