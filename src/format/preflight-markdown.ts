@@ -31,7 +31,12 @@ export const preflightMarkdown: PreflightFormatter = (report) => {
   const shown = report.findings.filter((f) => f.severity !== "info" || report.ok);
   if (shown.length) {
     out.push("#### Findings", "");
-    for (const f of shown) out.push(`- **${f.severity}**: ${cell(f.message.split("\n")[0] ?? "")}`);
+    // One line each: a message's further lines (a daemon.json) are shown above, so its first line
+    // does not end on the colon that introduced them.
+    for (const f of shown) {
+      const [first = "", ...rest] = f.message.split("\n");
+      out.push(`- **${f.severity}**: ${cell(rest.length ? first.replace(/:\s*$/, " (see above).") : first)}`);
+    }
     out.push("");
   }
   return `${out.join("\n")}\n`;

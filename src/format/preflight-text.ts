@@ -1,4 +1,5 @@
-// Text for people: a table on a terminal, one plain line per mirror otherwise (logs, pipes).
+// Text for people: a table with a header and aligned columns, on a terminal and in logs alike
+// (colors only where asked).
 // Every value is passed through `printable`: reasons and the daemon's answer carry server text.
 import { printable } from "../preflight/printable.js";
 import type { MirrorResult } from "../preflight/types.js";
@@ -12,7 +13,7 @@ export const preflightText: PreflightFormatter = (report, opts = {}) => {
   const color = opts.color === true;
   const mirrors = allMirrors(report);
   const out: string[] = [];
-  if (opts.isTTY) {
+  {
     const head = ["STATUS", "REGISTRY", "MIRROR", "LATENCY", "HAND-OFF", "REASON"];
     const rows = mirrors.map((m: MirrorResult) => [m.status, m.registry, m.url, latency(m), fate(m), m.reason ?? ""].map((c) => printable(c)));
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -25,10 +26,6 @@ export const preflightText: PreflightFormatter = (report, opts = {}) => {
         .join("  ")
         .trimEnd();
     if (rows.length) out.push(fmt(head, true), ...rows.map((r) => fmt(r)));
-  } else {
-    for (const m of mirrors) {
-      out.push([m.status, m.registry, m.url, latency(m), fate(m), ...(m.reason ? [m.reason] : [])].map((c) => printable(c)).join("  "));
-    }
   }
   const d = report.docker;
   if (d.checked) {

@@ -205,15 +205,16 @@ function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonA
   const missing = want.filter((u) => !have.has(u));
   const extra = [...have].filter((u) => !want.includes(u) && !(hub?.mirrors ?? []).some((m) => normalizeDaemonMirror(m.url.href) === u));
   const daemonJson = JSON.stringify(fragment, null, 2);
-  for (const u of missing) {
+  if (missing.length > 0) {
+    // One finding, whatever the number of missing mirrors: the daemon.json to use is one file.
     findings.push({
       severity: "error",
       registry: "docker.io",
-      mirror: u,
+      ...(missing.length === 1 ? { mirror: missing[0]! } : {}),
       message:
-        `the Docker daemon at ${host} lacks the docker.io mirror ${u}; werf in Docker mode pulls only through the daemon's mirrors. ` +
-        `Put this in /etc/docker/daemon.json (keeping its other keys), or run \`werf-mirror apply docker\`:\n${daemonJson}\n` +
-        "then restart dockerd: `sudo systemctl restart docker`",
+        `the Docker daemon at ${host} lacks the docker.io mirror${missing.length === 1 ? "" : "s"} ${missing.join(", ")}; werf in Docker mode pulls only through the daemon's mirrors. ` +
+        "Run `werf-mirror apply docker`, or put this in /etc/docker/daemon.json (keeping its other keys), then restart dockerd (`sudo systemctl restart docker`):\n" +
+        daemonJson,
     });
   }
   for (const u of extra) {
