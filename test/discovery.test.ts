@@ -79,7 +79,7 @@ test("--config and WERF_MIRROR_CONFIG name a file directly; flags win over env",
 });
 
 test("diagnostics in the werf.yaml block point at werf.yaml's own lines", async () => {
-  const text = `project: {{ .Env }}\nconfigVersion: 1\n{{- /* werf-mirror\nversion: 1\nregistries:\n  docker.io:\n    mirrors: [ftp://m.example.com]\n*/ -}}\n`;
+  const text = `project: {{ .Env }}\nconfigVersion: 1\n{{/* werf-mirror\nversion: 1\nregistries:\n  docker.io:\n    mirrors: [ftp://m.example.com]\n*/}}\n`;
   const t = tempTree({ "werf.yaml": text });
   try {
     const r = await loadConfig({ cwd: t.dir });
