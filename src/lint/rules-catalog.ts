@@ -6,6 +6,7 @@ export const RULES: Record<string, string> = {
   "nesting-depth": "Collections are nested far deeper than any configuration needs.",
   "empty-config": "The configuration is empty.",
   "config-not-found": "The named config file does not exist or cannot be read.",
+  "config-conflict": "Two config sources at once (e.g. werf-mirror.yaml and a werf.yaml block), or a werf.yml block next to the werf.yaml werf reads.",
   "unknown-key": "A key the schema does not define (often a typo).",
   "missing-key": "A required key is missing.",
   "invalid-type": "A value has the wrong type.",

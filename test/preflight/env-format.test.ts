@@ -62,7 +62,7 @@ describe('KEY=VALUE env file', () => {
       const r = await cli(['env', '--as-env-file', '--offline'], { cwd: project });
       assert.equal(r.code, 2, r.stderr);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^werf-mirror env: cannot write an env file: the value of CONTAINERS_REGISTRIES_CONF holds a line break/);
+      assert.match(r.stderr, /^werf-mirror env: cannot write an env file: the value of CONTAINERS_REGISTRIES_CONF holds a line break/m);
     } finally {
       removeTempDir(base);
     }

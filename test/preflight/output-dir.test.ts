@@ -39,7 +39,7 @@ describe('an output.dir that cannot be written', () => {
         const r = await cli(args, { cwd: project });
         const what = `${args.join(' ')}: ${r.stderr}`;
         assert.equal(r.code, 2, what);
-        assert.match(r.stderr, new RegExp(`^werf-mirror: cannot write ${join(project, outDir).replace(/[/.-]/g, '\\$&')}/`), what);
+        assert.match(r.stderr, new RegExp(`^werf-mirror: cannot write ${join(project, outDir).replace(/[/.-]/g, '\\$&')}/`, 'm'), what);
         assert.match(r.stderr, why, what);
         assert.match(r.stderr, /Point output\.dir \(--out-dir, WERF_MIRROR_OUT_DIR\) at a directory you can write, or move what is in the way\./, what);
         assert.doesNotMatch(r.stderr, /internal error|at .*\.ts:\d+/, what);

@@ -43,7 +43,7 @@ read it.`,
       );
       return EXIT_USAGE;
     }
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const { daemonJsonFragment } = await import("../../backends/docker.js");
     const { applyDaemonJson, DaemonJsonError } = await import("../../render/daemon-json.js");

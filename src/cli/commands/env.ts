@@ -58,7 +58,7 @@ or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is
     "2 usage error, a configuration that cannot be loaded, an output file that cannot be written, or a path --as-file cannot print safely",
   ],
   async run(ctx) {
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const modes = ["as-file", "as-env-file"].filter((m) => ctx.values[m] === true);
     if (modes.length > 1) {

@@ -33,7 +33,7 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
       ctx.io.stderr("werf-mirror exec: name the command to run after `--`, as in `werf-mirror exec -- werf build`\n");
       return EXIT_USAGE;
     }
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const { runPreflightForCommand } = await import("../preflight-run.js");
     const { WERF_MIRROR_PREFIX } = await import("../../preflight/handoff.js");

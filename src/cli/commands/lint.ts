@@ -36,6 +36,7 @@ Warnings do not change the exit code; errors do.`,
       env: ctx.io.env,
       flags: ctx.flags,
       configPath: ctx.values.config as string | undefined,
+      dir: ctx.values.dir as string | undefined,
     });
     if (result.noConfig && ctx.positionals.length === 0 && result.diagnostics.length === 0) {
       ctx.io.stderr(
