@@ -15,7 +15,7 @@ import { printable } from "../preflight/printable.js";
 import { checkStoredReport } from "../preflight/stored-report.js";
 import type { PreflightReport } from "../preflight/types.js";
 import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
-import { formatEnvSh } from "../format/env.js";
+import { failedEnvSh, formatEnvSh } from "../format/env.js";
 import { EXIT_USAGE, type Context } from "./command.js";
 
 export interface PreflightRun {
@@ -95,7 +95,8 @@ export async function runPreflight(
   for (const u of handoff.httpOnlyInRegistriesConf) {
     notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);
   }
-  await writeOutput(paths.envSh, formatEnvSh(handoff), { root: model.output.dir });
+  // Fail closed: whoever sources env.sh after a failed preflight must not get a hand-off.
+  await writeOutput(paths.envSh, report.ok ? formatEnvSh(handoff) : failedEnvSh(), { root: model.output.dir });
   return { report, paths, handoff, reused, notes };
 }
 

@@ -5,6 +5,7 @@ import { WERF_BACKEND_OPTION } from "../options.js";
 import type { PreflightRun } from "../preflight-run.js";
 import type { EnvShell } from "../../format/env.js";
 import { printable } from "../../preflight/printable.js";
+import { FAILED_HANDOFF_PATH, failedHandoffText } from "../../format/env.js";
 
 export const envCommand: Command = {
   name: "env",
@@ -35,7 +36,13 @@ never does and hands on every declared mirror.
 
 --as-file and --as-env-file print the path so that an unquoted \`. $(werf-mirror env --as-file)\`
 sources that file: relative to the working directory when the absolute path holds a space, a glob
-or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is better still.`,
+or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is better still.
+
+Fails closed: when anything goes wrong (a failed preflight, a config that cannot be loaded, a usage
+error), it prints a path no shell can source (${FAILED_HANDOFF_PATH}) in the --as-file modes and
+\`false\` otherwise, so that \`. "$(werf-mirror env --as-file)" && werf build\` and
+\`eval "$(werf-mirror env)"\` (under \`set -e\` or with \`&& werf build\`) stop before werf runs in sh,
+dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/env.sh fails when sourced.`,
   options: [
     { name: "as-file", type: "boolean", description: "Write a sourceable file under <output.dir>/handoff/ and print its path" },
     { name: "as-env-file", type: "boolean", description: "Write plain KEY=VALUE lines (no quoting, no unset) and print the file's path" },
@@ -54,9 +61,15 @@ or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is
   ],
   exitCodes: [
     "0 success",
-    "1 preflight failed (nothing is printed; run `werf-mirror preflight` for the report)",
-    "2 usage error, a configuration that cannot be loaded, an output file that cannot be written, or a path --as-file cannot print safely",
+    `1 preflight failed (prints \`false\`, or ${FAILED_HANDOFF_PATH} in the --as-file modes; \`werf-mirror preflight\` shows the report)`,
+    "2 usage error, a configuration that cannot be loaded, an output file that cannot be written, or a path --as-file cannot print safely (printed: the same)",
   ],
+  failClosed(io, args) {
+    // The raw arguments: this runs after a usage error too, when nothing was parsed.
+    const pathMode = args.some((a) => /^--(as-file|as-env-file|output-file-path)(=|$)/.test(a));
+    const powershell = args.some((a, i) => a === "--shell=powershell" || (a === "--shell" && args[i + 1] === "powershell"));
+    io.stdout(pathMode ? `${FAILED_HANDOFF_PATH}\n` : failedHandoffText(powershell ? "powershell" : "sh"));
+  },
   async run(ctx) {
     const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
