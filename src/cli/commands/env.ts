@@ -29,10 +29,12 @@ mirrors with a path. \`werf-mirror config --explain --for werf\` shows what werf
 WERF_CONTAINER_REGISTRY_MIRROR_* variables already in the environment are unset first (sh,
 PowerShell), so a dropped mirror is really gone.
 
-Runs preflight first, unless <output.dir>/preflight.json is fresh: written by an online run less
-than 10 minutes ago for the same configuration, and exactly what preflight derives from its own
-probe results (a report that is not is ignored, with a note). --refresh always probes; --offline
-never does and hands on every declared mirror.
+Runs preflight first, unless <output.dir>/preflight.json is fresh: a passing online run less than
+10 minutes ago, under the same configuration, environment (DOCKER_HOST and TLS, proxies), CA and
+credentials files, in Docker mode with the daemon's mirrors unchanged (it is asked again), and
+exactly what preflight derives from its own probe results (a report that is not is ignored, with a
+note). Its reuse is said, with its age. \`apply docker\` discards it. --refresh always probes;
+--offline never does and hands on every declared mirror.
 
 --as-file and --as-env-file print the path so that an unquoted \`. $(werf-mirror env --as-file)\`
 sources that file: relative to the working directory when the absolute path holds a space, a glob
@@ -138,12 +140,20 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
   },
 };
 
+/** `42 s`, `3 min 5 s`: how old a reused result is. */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+}
+
 /** Prints notes, and on a failed preflight its errors; false when the command must stop. */
 // Messages carry server text (reasons, the daemon's answer) and paths: printed through `printable`.
 export function reportFailure(ctx: Context, run: PreflightRun): boolean {
   const say = (text: string) => ctx.io.stderr(`${printable(text, { multiline: true })}\n`);
   if (!ctx.quiet) for (const n of run.notes) say(n);
-  if (run.reused && ctx.verbose) say(`using the preflight result of ${run.report.createdAt} (${run.paths.report})`);
+  if (run.reused && !ctx.quiet) {
+    say(`werf-mirror: reusing the preflight result of ${age(Date.now() - Date.parse(run.report.createdAt))} ago (${run.paths.report}); --refresh probes again`);
+  }
   if (run.report.ok) {
     if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) say(`warning: ${f.message}`);
     return true;
