@@ -114,7 +114,7 @@ describe('preflight units', () => {
       settings: { timeoutMs: 1000, unhealthy: 'fail', order: 'declared', minHealthy: 1, backend: 'buildah' },
       registries: [{ registry: 'docker.io', mirrors: [{ ...mirror('https://m', 'unreachable'), reason: 'a <b> & "c"' }], kept: [], usable: 0, minHealthy: 1, ok: false }],
       docker: { checked: false, host: '', reachable: false, mirrors: [], missing: [], extra: [] },
-      findings: [],
+      findings: [{ severity: 'error', registry: 'docker.io', mirror: 'https://m', message: 'https://m is unreachable' }],
       durationMs: 5,
     });
     assert.match(xml, /a &lt;b&gt; &amp; &quot;c&quot;/);
