@@ -290,6 +290,17 @@ test("env, exec, preflight and render say which config they use, and warn when w
   }
 });
 
+test("the forms Go also reads as the block's comment (`{{-<TAB>/*`, `*/<TAB>-}}`) are found and read", async () => {
+  const t = tempTree({ "werf.yaml": `{{-\t/* werf-mirror\n${CONFIG}*/\t-}}\nproject: x\nconfigVersion: 1\n`, "sub/.keep": "" });
+  try {
+    const r = await runCli(["config"], { cwd: join(t.dir, "sub") });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(mirrorsOf(r.stdout), ["https://m.example.com"]);
+  } finally {
+    t.cleanup();
+  }
+});
+
 test("a broken block (an opener Go rejects, a `*/` inside) is found by the search and stops every command with exit 2", async () => {
   for (const text of [`{{-/* werf-mirror\n${CONFIG}*/ -}}\nproject: x\n`, `{{/* werf-mirror\n${CONFIG}# a */}} b\n*/}}\nproject: x\n`]) {
     const t = tempTree({ "werf.yaml": text, "sub/.keep": "" });
