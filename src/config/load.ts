@@ -252,7 +252,8 @@ export function findConfig(start: string, opts: { werfConfig?: string; templates
   let werfConfig: string | undefined;
   for (let dir = start; ; dir = dirname(dir)) {
     const found = OWN_PLACES.map((place) => join(dir, place)).filter(holdsConfigFile);
-    const werf = opts.werfConfig ? (dir === start ? opts.werfConfig : undefined) : WERF_YAML_NAMES.map((n) => join(dir, n)).find((f) => readConfigText(f).code !== "ENOENT");
+    const candidates = opts.werfConfig ? (dir === start ? [opts.werfConfig] : []) : WERF_YAML_NAMES.map((n) => join(dir, n));
+    const werf = candidates.find((f) => readConfigText(f).code !== "ENOENT");
     if (werf) {
       werfConfig ??= werf;
       if (holdsConfigFile(werf)) found.push(werf);
