@@ -19,7 +19,7 @@ async function reportWithTwoMissing() {
     return assembleReport(
       model!,
       { probed: [[healthy("https://a.example", 12), healthy("https://longer-name.example", 250)]], daemon: { host: "unix:///run/docker.sock", mirrors: [] } },
-      { env: {}, offline: false, createdAt: "2026-12-03T00:00:00.000Z", durationMs: 300 },
+      { env: {}, inputFiles: {}, offline: false, createdAt: "2026-12-03T00:00:00.000Z", durationMs: 300 },
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

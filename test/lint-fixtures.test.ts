@@ -11,7 +11,10 @@ import { RULES } from "../src/lint/rules-catalog.js";
 const root = join(import.meta.dirname, "..", "fixtures", "lint");
 const seenRules = new Set<string>();
 /** Rules no file fixture can trigger, and the test that proves each instead. */
-const PROVEN_ELSEWHERE: Record<string, string> = { "config-not-found": "test/cli.test.ts (lint of a missing file)" };
+const PROVEN_ELSEWHERE: Record<string, string> = {
+  "config-not-found": "test/cli.test.ts (lint of a missing file)",
+  "config-conflict": "test/discovery.test.ts (two configs found at once by the search)",
+};
 
 /** Splits stylish output into findings: a location line plus its indented continuation lines. */
 export function parseStylish(out: string): { loc: string; severity: string; message: string; rule: string }[] {

@@ -40,6 +40,11 @@ export interface Command {
   /** Whether the shared configuration options (--config, --mirror, ...) apply. */
   configOptions?: boolean;
   run(ctx: Context): Promise<number>;
+  /**
+   * Called whenever the command does not succeed (a usage error, a non-zero exit, a crash), with
+   * its raw arguments: `env` prints what makes the shell's hand-off idiom stop before werf runs.
+   */
+  failClosed?(io: Io, args: string[]): void;
 }
 
 export const EXIT_OK = 0;

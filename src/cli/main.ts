@@ -34,6 +34,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
     );
     return EXIT_USAGE;
   }
+  if (!command.failClosed) return runCommand(command, rest, io);
+  const code = await runCommand(command, rest, io).catch((err: unknown) => {
+    command.failClosed!(io, rest);
+    throw err;
+  });
+  if (code !== 0) command.failClosed(io, rest);
+  return code;
+}
+
+async function runCommand(command: Command, rest: string[], io: Io): Promise<number> {
   let ctx: Context;
   try {
     ctx = parseCommandLine(command, rest, io);

@@ -20,6 +20,12 @@ export const CONFIG_OPTIONS: OptionSpec[] = [
   fromTable(option("config")),
   { name: "cwd", type: "string", value: "DIR", description: "Work as if started in DIR" },
   {
+    name: "dir",
+    type: "string",
+    value: "DIR",
+    description: "werf's project directory (werf's --dir, env WERF_DIR): werf.yaml is read there and the search starts there",
+  },
+  {
     name: "container-registry-mirror",
     type: "string",
     multiple: true,

@@ -4,8 +4,9 @@
 import type { Model } from "../config/types.js";
 import { render } from "../backends/index.js";
 import { readDefaultBase } from "../render/base.js";
-import { preflight } from "../preflight/preflight.js";
-import { configHash } from "../preflight/config-hash.js";
+import { isDeepStrictEqual } from "node:util";
+import { askDockerDaemon, preflight } from "../preflight/preflight.js";
+import { configHash, digestInputFiles } from "../preflight/config-hash.js";
 import { buildHandoff, keptModel, needsRegistriesConf, type Handoff } from "../preflight/handoff.js";
 import { handoffModel, planWerfHandoff } from "../consumers/werf-handoff.js";
 import { buildCaBundle } from "../preflight/ca-bundle.js";
@@ -15,7 +16,7 @@ import { printable } from "../preflight/printable.js";
 import { checkStoredReport } from "../preflight/stored-report.js";
 import type { PreflightReport } from "../preflight/types.js";
 import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
-import { formatEnvSh } from "../format/env.js";
+import { failedEnvSh, formatEnvSh } from "../format/env.js";
 import { EXIT_USAGE, type Context } from "./command.js";
 
 export interface PreflightRun {
@@ -39,14 +40,16 @@ export async function runPreflight(
   let report: PreflightReport | undefined;
   let reused = false;
   if (opts.reuse && !opts.offline) {
-    const fresh = await readFreshReport(paths.report, configHash(model, env.DOCKER_HOST), Date.now(), PREFLIGHT_TTL_MS);
+    const inputFiles = await digestInputFiles(model, env, env.HOME || undefined);
+    const fresh = await readFreshReport(paths.report, configHash(model, env, inputFiles), Date.now(), PREFLIGHT_TTL_MS);
     // Anyone who can write to output.dir can plant a fresh-looking report: check it before use.
-    const checked = "report" in fresh ? checkStoredReport(fresh.report, model, env) : undefined;
-    if (checked && "report" in checked) {
+    const checked = "report" in fresh ? checkStoredReport(fresh.report, model, env, inputFiles) : undefined;
+    const daemonChange = checked && "report" in checked ? await daemonChanged(model, env, checked.report) : undefined;
+    if (checked && "report" in checked && !daemonChange) {
       report = checked.report;
       reused = true;
-    } else if (checked) notes.push(`note: not using ${paths.report}: ${checked.invalid}; probing again`);
-    else if (ctx.verbose && "stale" in fresh) notes.push(`running preflight: ${fresh.stale}`);
+    } else if (checked && "invalid" in checked) notes.push(`note: not using ${paths.report}: ${checked.invalid}; probing again`);
+    else if (ctx.verbose) notes.push(`running preflight: ${daemonChange ?? ("stale" in fresh ? fresh.stale : "")}`);
   }
   if (!report) {
     // Progress goes to stderr: shown when stderr is a terminal, even if stdout is captured.
@@ -95,8 +98,22 @@ export async function runPreflight(
   for (const u of handoff.httpOnlyInRegistriesConf) {
     notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);
   }
-  await writeOutput(paths.envSh, formatEnvSh(handoff), { root: model.output.dir });
+  // Fail closed: whoever sources env.sh after a failed preflight must not get a hand-off.
+  await writeOutput(paths.envSh, report.ok ? formatEnvSh(handoff) : failedEnvSh(), { root: model.output.dir });
   return { report, paths, handoff, reused, notes };
+}
+
+/**
+ * Why a stored report's Docker check no longer holds, or undefined: in Docker mode the daemon is
+ * asked again (one GET /info, cheap), since a reload after `apply docker`, or a daemon that lost
+ * its mirrors, changes the outcome without changing anything else.
+ */
+async function daemonChanged(model: Model, env: Context["io"]["env"], stored: PreflightReport): Promise<string | undefined> {
+  if (model.effectiveBackend !== "docker") return undefined;
+  const now = await askDockerDaemon(env, model.preflight.timeoutMs);
+  if ("error" in now) return stored.docker.reachable ? "the Docker daemon does not answer now" : undefined;
+  if (!stored.docker.reachable) return "the Docker daemon answers now";
+  return isDeepStrictEqual(now.mirrors, stored.docker.mirrors) ? undefined : "the Docker daemon's mirrors changed since the last preflight";
 }
 
 /** runPreflight for a command: a file it cannot write is the user's to fix (exit 2), not a crash. */

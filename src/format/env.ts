@@ -70,6 +70,29 @@ export function formatEnvFile(h: Handoff): string {
   return h.entries.map((e) => `${e.key}=${e.value}`).join("\n") + (h.entries.length ? "\n" : "");
 }
 
+/**
+ * What `env` prints when anything goes wrong (a failed preflight, a config that cannot be loaded,
+ * a usage error, a crash), so that the hand-off idioms stop before werf runs in every shell:
+ * - for `. "$(werf-mirror env --as-file)" && werf build` (and the unquoted form), a path no shell
+ *   can source: nothing can ever exist below /dev/null, so nobody can plant a file there, and it
+ *   needs no writable output.dir. dash and busybox sh exit at once (a non-interactive shell stops
+ *   when `.` cannot read its file), bash and zsh return non-zero (`&&` and `set -e` stop). An empty
+ *   output would not do: dash and busybox take `. $(...)` with no argument as success.
+ * - for `eval "$(werf-mirror env)"`, text whose status is failure (`eval ""` succeeds).
+ */
+export const FAILED_HANDOFF_PATH = "/dev/null/werf-mirror-env-failed";
+
+export function failedHandoffText(shell: EnvShell): string {
+  return shell === "powershell"
+    ? "throw 'werf-mirror env failed (see its errors above): nothing is handed to werf'\n"
+    : "# werf-mirror env failed (see its errors above): nothing is handed to werf, and this stops an eval\nfalse\n";
+}
+
+/** env.sh after a failed preflight: sourcing it fails, as sourcing a stale hand-off must not succeed. */
+export function failedEnvSh(): string {
+  return "# werf-mirror preflight failed (`werf-mirror preflight` shows why): nothing is handed to werf\necho 'werf-mirror: preflight failed; nothing is handed to werf' >&2\nfalse\n";
+}
+
 export function formatEnv(h: Handoff, shell: EnvShell): string {
   return shell === "powershell" ? formatEnvPowershell(h) : formatEnvSh(h);
 }

@@ -1,5 +1,8 @@
-// JUnit XML for GitLab's `artifacts:reports:junit`: one test case per mirror (unreachable =
-// failure, unchecked = skipped), one per registry for minHealthy, one for the Docker daemon.
+// JUnit XML for GitLab's `artifacts:reports:junit`: one test case per mirror, one per registry for
+// minHealthy, one for the Docker daemon. The report agrees with the exit code: a case fails only
+// for an error of the report (an unreachable mirror under `unhealthy: fail`, too few mirrors, the
+// daemon), so a passing run shows no failure. An unreachable mirror left out under `drop` is
+// skipped, one kept under `warn` passes with a note; unchecked (offline) ones are skipped.
 import { printable } from "../preflight/printable.js";
 import type { PreflightFormatter } from "./preflight-types.js";
 
@@ -21,7 +24,10 @@ export const preflightJunit: PreflightFormatter = (report) => {
   for (const r of report.registries) {
     for (const m of r.mirrors) {
       const c: Case = { classname: `werf-mirror.preflight.${r.registry}`, name: m.url, timeS: (m.latencyMs ?? 0) / 1000 };
-      if (m.status === "unreachable") c.failure = `unreachable (${m.kept ? "kept" : "left out"}): ${m.reason ?? ""}`;
+      const error = report.findings.find((f) => f.severity === "error" && f.registry === r.registry && f.mirror === m.url);
+      if (m.status === "unreachable" && error) c.failure = `unreachable: ${m.reason ?? ""}`;
+      else if (m.status === "unreachable" && !m.kept) c.skipped = `unreachable, left out (unhealthy: ${report.settings.unhealthy}): ${m.reason ?? ""}`;
+      else if (m.status === "unreachable") c.out = `unreachable, kept (unhealthy: ${report.settings.unhealthy}): ${m.reason ?? ""}`;
       else if (m.status === "unchecked") c.skipped = m.reason ?? "not probed";
       else if (m.status === "degraded") c.out = `degraded: ${m.reason ?? ""}`;
       cases.push(c);
@@ -41,6 +47,11 @@ export const preflightJunit: PreflightFormatter = (report) => {
       c.failure = `lacks ${d.missing.join(", ")}; daemon.json:\n${d.daemonJson ?? ""}`;
     }
     cases.push(c);
+  }
+  // Every error has its case above; should one ever not, the run's verdict still shows.
+  if (!report.ok && !cases.some((c) => c.failure)) {
+    const errors = report.findings.filter((f) => f.severity === "error").map((f) => f.message);
+    cases.push({ classname: "werf-mirror.preflight", name: "preflight passes", timeS: 0, failure: errors.join("\n") || "preflight failed" });
   }
   const failures = cases.filter((c) => c.failure).length;
   const skipped = cases.filter((c) => c.skipped).length;

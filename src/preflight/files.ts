@@ -7,7 +7,7 @@
 // Nothing below output.dir is followed if it is a symbolic link, and only regular files are read
 // or replaced (src/fs/output-dir.ts): a planted `handoff` link or a FIFO at preflight.json is
 // refused with a message, never written through or waited on.
-import { mkdirSync } from "node:fs";
+import { mkdirSync, unlinkSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, sep } from "node:path";
 import { OutputDir, readRegularFile, writeFileAtomic as writeBelow } from "../fs/output-dir.js";
 import type { PreflightReport } from "./types.js";
@@ -53,9 +53,23 @@ export async function writeFileAtomic(path: string, content: string, opts: { mod
   writeBelow(new OutputDir(root), rel.split(sep).join("/"), content, { mode: opts.mode ?? PRIVATE_MODE, fsync: true, keepOwner: true });
 }
 
+/**
+ * Discards the stored preflight.json below `outDir` (after `apply docker`: what the daemon will
+ * have is no longer what was checked). The entry is unlinked, never followed; true if there was one.
+ */
+export function forgetStoredReport(outDir: string): boolean {
+  const dir = new OutputDir(outDir);
+  if (dir.kind("preflight.json") === undefined) return false;
+  unlinkSync(dir.path("preflight.json"));
+  return true;
+}
+
 export type Freshness = { report: PreflightReport } | { stale: string };
 
-/** A stored report usable now: same config hash, not offline, younger than the TTL. */
+/**
+ * A stored report usable now: same hash of what decides it, not offline, passed, younger than
+ * the TTL. A failed result is never replayed: the user is most likely fixing what it said.
+ */
 export async function readFreshReport(path: string, hash: string, nowMs: number, ttlMs = PREFLIGHT_TTL_MS): Promise<Freshness> {
   let report: PreflightReport;
   try {
@@ -64,8 +78,9 @@ export async function readFreshReport(path: string, hash: string, nowMs: number,
     return { stale: "no earlier preflight result" };
   }
   if (report?.version !== 1 || typeof report.createdAt !== "string") return { stale: "the stored preflight result has an unknown shape" };
-  if (report.configHash !== hash) return { stale: "the configuration changed since the last preflight" };
+  if (report.configHash !== hash) return { stale: "the configuration, the environment or a CA or credentials file changed since the last preflight" };
   if (report.offline) return { stale: "the last preflight was offline" };
+  if (report.ok !== true) return { stale: "the last preflight failed" };
   const age = nowMs - Date.parse(report.createdAt);
   if (!(age >= 0 && age <= ttlMs)) return { stale: `the last preflight is older than ${Math.round(ttlMs / 60000)} minutes` };
   return { report };

@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import type { Env } from "../config/layers.js";
 import { isDockerHubKey } from "../config/addresses.js";
 import type { Model, Registry } from "../config/types.js";
-import { configHash } from "./config-hash.js";
+import { configHash, digestInputFiles, type FileDigests } from "./config-hash.js";
 import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
 import { daemonJsonFragment } from "../backends/docker.js";
 import { keptModel } from "./handoff.js";
@@ -91,9 +91,10 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
   );
   const dockerWanted = model.effectiveBackend === "docker" && !offline;
   const daemonAsk = dockerWanted ? askDaemon(env, home, { transport, now, timeoutMs: settings.timeoutMs, readText }) : undefined;
-  const [probed, daemon] = await Promise.all([Promise.all(probeAll), daemonAsk]);
+  const [probed, daemon, inputFiles] = await Promise.all([Promise.all(probeAll), daemonAsk, digestInputFiles(model, env, home, readText)]);
   return assembleReport(model, { probed, daemon }, {
     env,
+    inputFiles,
     offline,
     createdAt: (deps.date ?? (() => new Date()))().toISOString(),
     durationMs: Math.round(now() - started),
@@ -114,7 +115,8 @@ export interface Observations {
 export function assembleReport(
   model: Model,
   seen: Observations,
-  meta: { env: Env; offline: boolean; createdAt: string; durationMs: number },
+  /** inputFiles: the digests of the files that decide the result (config-hash.ts), for the report's hash. */
+  meta: { env: Env; inputFiles: FileDigests; offline: boolean; createdAt: string; durationMs: number },
 ): PreflightReport {
   const settings = model.preflight;
   const findings: Finding[] = [];
@@ -144,7 +146,7 @@ export function assembleReport(
   return {
     version: 1,
     createdAt: meta.createdAt,
-    configHash: configHash(model, meta.env.DOCKER_HOST),
+    configHash: configHash(model, meta.env, meta.inputFiles),
     offline: meta.offline,
     ok: !findings.some((f) => f.severity === "error"),
     settings: {
@@ -163,6 +165,11 @@ export function assembleReport(
 }
 
 export type DaemonAnswer = { host: string; mirrors: string[] } | { host: string; error: string };
+
+/** The Docker daemon's mirrors now (one GET /info): what a stored report's Docker check is compared with. */
+export function askDockerDaemon(env: Env, timeoutMs: number): Promise<DaemonAnswer> {
+  return askDaemon(env, env.HOME || undefined, { transport: envTransport(env), now: () => performance.now(), timeoutMs, readText: readTextFile });
+}
 
 async function askDaemon(
   env: Env,

@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from "node:util";
 import type { Env } from "../config/layers.js";
 import type { Mirror, Model } from "../config/types.js";
 import { dockerHostForDisplay } from "./docker-daemon.js";
+import type { FileDigests } from "./config-hash.js";
 import { assembleReport, type DaemonAnswer } from "./preflight.js";
 import { hasControlCharacters } from "./printable.js";
 import { DIGEST } from "./probe-mirror.js";
@@ -33,9 +34,9 @@ const MAX_DAEMON_MIRRORS = 1000;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** The stored report, re-derived and checked against `model`; or why it cannot be used. */
-export function checkStoredReport(stored: unknown, model: Model, env: Env): StoredCheck {
+export function checkStoredReport(stored: unknown, model: Model, env: Env, inputFiles: FileDigests): StoredCheck {
   try {
-    const report = rebuild(stored, model, env);
+    const report = rebuild(stored, model, env, inputFiles);
     if (!isDeepStrictEqual(report, stored)) {
       throw new Invalid("it is not what preflight derives from its own probe results under this configuration");
     }
@@ -46,7 +47,7 @@ export function checkStoredReport(stored: unknown, model: Model, env: Env): Stor
   }
 }
 
-function rebuild(stored: unknown, model: Model, env: Env): PreflightReport {
+function rebuild(stored: unknown, model: Model, env: Env, inputFiles: FileDigests): PreflightReport {
   const r = object(stored, "the report");
   const createdAt = r.createdAt;
   if (typeof createdAt !== "string" || !ISO_TIME.test(createdAt) || Number.isNaN(Date.parse(createdAt))) {
@@ -65,6 +66,7 @@ function rebuild(stored: unknown, model: Model, env: Env): PreflightReport {
   });
   return assembleReport(model, { probed, daemon: observedDaemon(r.docker, model, env) }, {
     env,
+    inputFiles,
     offline: false,
     createdAt,
     durationMs: wholeMs(r.durationMs, "durationMs"),

@@ -8,7 +8,7 @@
 // registries.conf and the terminal is exactly what a genuine run gives.
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { freePort, makeTempDir, removeTempDir } from "../e2e/harness/tools.js";
 import { cli, httpServer, type FaultServer } from "../preflight/helpers.js";
@@ -110,7 +110,6 @@ describe("a stored preflight.json is checked against the configuration before us
     ["a digest that is not one", (r) => (hub(r).mirrors[0].checks[0].digest = "\u001b[31m")],
     ["the daemon's mirrors with escapes", (r) => r.docker.mirrors.push("\u001b[2Jhttp://x")],
     ["another DOCKER_HOST", (r) => (r.docker.host = "tcp://user:pw@evil.example:2376")],
-    ["ok flipped", (r) => (r.ok = false)],
     ["an extra key", (r) => (r.registries[0].extra = EVIL)],
     ["a __proto__ key", (r) => Object.defineProperty(hub(r), "__proto__", { value: { kept: [EVIL] }, enumerable: true })],
     // Date.parse reads it (a parenthesized comment), so it looks fresh; `--verbose` would print it.
@@ -167,5 +166,102 @@ describe("a stored preflight.json is checked against the configuration before us
       assert.match(r.stderr, /note: not using/);
       assert.doesNotMatch(r.stderr, ESC);
     }
+  });
+});
+
+// A stored result is reused only while nothing that decides it changed, and never when it failed:
+// the configuration, the environment, the CA and credentials files, and in Docker mode the daemon's
+// current mirrors (asked again: one GET /info). `apply docker` discards it. Reuse is said, with its age.
+describe("a stored preflight result is reused only while nothing that decides it changed", () => {
+  let base: string;
+  let hub: FaultServer;
+  let dockerd: FaultServer;
+  let daemonMirrors: string[] = [];
+  const cases: string[] = [];
+
+  before(async () => {
+    base = makeTempDir("hardening-reuse");
+    hub = await httpServer((_req, res) => res.writeHead(200).end("{}"));
+    dockerd = await httpServer((_req, res) =>
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ RegistryConfig: { Mirrors: daemonMirrors } })),
+    );
+  });
+  after(async () => {
+    await hub.close();
+    await dockerd.close();
+    removeTempDir(base);
+  });
+
+  /** A fresh project (docker backend, one mirror with a CA file) and its environment. */
+  function project(): { dir: string; env: Record<string, string> } {
+    const dir = join(base, `p${cases.push("x")}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    writeFileSync(join(dir, "werf-mirror.yaml"), `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors:\n      - { url: "${hub.url}", ca: ./ca.pem }\npreflight:\n  timeout: 2s\n`);
+    return { dir, env: { DOCKER_HOST: `tcp://127.0.0.1:${dockerd.port}`, DOCKER_CONFIG: join(dir, "docker") } };
+  }
+  const hubProbes = () => hub.requests.filter((r) => r.url === "/v2/").length;
+
+  it("a failed result is never replayed: once the daemon has the mirror (apply docker + reload), env passes at once", async () => {
+    const p = project();
+    daemonMirrors = [];
+    const failed = await cli(["preflight"], { cwd: p.dir, env: p.env });
+    assert.equal(failed.code, 1, failed.stdout);
+    daemonMirrors = [`${hub.url}/`]; // what dockerd reports after the reload
+    const r = await cli(["env", "--as-env-file"], { cwd: p.dir, env: p.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /reusing/);
+  });
+
+  it("a passing result is not replayed once the daemon has lost its mirrors", async () => {
+    const p = project();
+    daemonMirrors = [`${hub.url}/`];
+    assert.equal((await cli(["preflight"], { cwd: p.dir, env: p.env })).code, 0);
+    daemonMirrors = [];
+    const r = await cli(["env"], { cwd: p.dir, env: p.env });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /lacks the docker\.io mirror/);
+  });
+
+  it("reuse is said at default verbosity, with its age; a changed CA file, credentials file or proxy setting makes env probe again", async () => {
+    const p = project();
+    daemonMirrors = [`${hub.url}/`];
+    assert.equal((await cli(["preflight"], { cwd: p.dir, env: p.env })).code, 0);
+    let before = hubProbes();
+    const reused = await cli(["env"], { cwd: p.dir, env: p.env });
+    assert.equal(reused.code, 0, reused.stderr);
+    assert.equal(hubProbes(), before, "not reused");
+    assert.match(reused.stderr, /^werf-mirror: reusing the preflight result of \d+ s ago \(.*preflight\.json\); --refresh probes again$/m);
+    const changes: [string, () => Record<string, string>][] = [
+      ["the CA file", () => (writeFileSync(join(p.dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n"), p.env)],
+      ["the Docker credentials file", () => (mkdirSync(join(p.dir, "docker"), { recursive: true }), writeFileSync(join(p.dir, "docker", "config.json"), "{}"), p.env)],
+      ["NO_PROXY", () => ({ ...p.env, NO_PROXY: "127.0.0.1" })],
+    ];
+    for (const [what, change] of changes) {
+      const env = change();
+      before = hubProbes();
+      const r = await cli(["env"], { cwd: p.dir, env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(hubProbes() > before, `${what} changed, and the stored result was reused`);
+      assert.doesNotMatch(r.stderr, /reusing/, what);
+      const again = await cli(["env"], { cwd: p.dir, env });
+      assert.match(again.stderr, /reusing the preflight result/, `${what}: the new result is reused in turn`);
+    }
+  });
+
+  it("apply docker discards the stored result: env probes again", async () => {
+    const p = project();
+    daemonMirrors = [`${hub.url}/`];
+    assert.equal((await cli(["preflight"], { cwd: p.dir, env: p.env })).code, 0);
+    const daemonJson = join(p.dir, "daemon.json");
+    writeFileSync(daemonJson, '{ "debug": true }\n');
+    const applied = await cli(["apply", "docker", "--daemon-json", daemonJson], { cwd: p.dir, env: p.env });
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stderr, /the stored preflight result was discarded/);
+    assert.equal(existsSync(join(p.dir, ".werf-mirror", "preflight.json")), false);
+    const before = hubProbes();
+    const r = await cli(["env"], { cwd: p.dir, env: p.env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(hubProbes() > before, "the result from before apply docker was reused");
   });
 });

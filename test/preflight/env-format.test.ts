@@ -1,7 +1,7 @@
 /**
  * The hand-off as text: PowerShell quoting (every single-quote character PowerShell knows), the
  * plain KEY=VALUE env file (never a line but the intended ones), and the path `env --as-file`
- * prints, sourced by real sh, dash and bash through the unquoted `. $(werf-mirror env --as-file)`.
+ * prints, sourced by real sh, dash, bash, zsh and busybox sh through the unquoted `. $(werf-mirror env --as-file)`.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -10,8 +10,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { formatEnvFile, formatEnvPowershell, pathForUnquotedUse, powershellQuote, EnvFileError } from '../../src/format/env.js';
 import type { Handoff } from '../../src/preflight/handoff.js';
-import { describeFailure, isolatedEnv, makeTempDir, removeTempDir, requireTools, run } from '../e2e/harness/tools.js';
-import { cli } from './helpers.js';
+import { describeFailure, isolatedEnv, makeTempDir, removeTempDir, run } from '../e2e/harness/tools.js';
+import { cli, posixShells } from './helpers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -61,8 +61,8 @@ describe('KEY=VALUE env file', () => {
       writeFileSync(join(project, 'werf-mirror.yaml'), 'version: 1\nbackend: buildah\nregistries:\n  docker.io:\n    mirrors: [https://a.example]\n');
       const r = await cli(['env', '--as-env-file', '--offline'], { cwd: project });
       assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stdout, '');
-      assert.match(r.stderr, /^werf-mirror env: cannot write an env file: the value of CONTAINERS_REGISTRIES_CONF holds a line break/);
+      assert.equal(r.stdout, '/dev/null/werf-mirror-env-failed\n', 'only the path no shell can source (fail closed)');
+      assert.match(r.stderr, /^werf-mirror env: cannot write an env file: the value of CONTAINERS_REGISTRIES_CONF holds a line break/m);
     } finally {
       removeTempDir(base);
     }
@@ -97,9 +97,7 @@ describe('the path env --as-file prints survives an unquoted $(...)', () => {
     ['a space', 'proj x', 'proj'],
     ['a glob character', 'proj[x]', 'projx/.werf-mirror/handoff/env.sh'],
   ] as const) {
-    it(`sh, dash and bash source the real hand-off from a project directory with ${label}`, { timeout: 60_000 }, async () => {
-      const shells = requireTools(['sh', 'dash', 'bash'] as const);
-      assert.ok(shells.tools, `${shells.missing}: every shell must be here to prove this`);
+    it(`sh, dash, bash, zsh and busybox sh source the real hand-off from a project directory with ${label}`, { timeout: 60_000 }, async () => {
       const root = join(base, label.replace(/ /g, '-'));
       const project = join(root, name);
       mkdirSync(project, { recursive: true });
@@ -108,8 +106,8 @@ describe('the path env --as-file prints survives an unquoted $(...)', () => {
       writeFileSync(join(root, planted), 'echo PLANTED-FILE-SOURCED; export PLANTED=1\n');
       const env = isolatedEnv(join(root, 'home'), { PATH: `${bin}:${process.env.PATH}` });
       const wrong: string[] = [];
-      for (const shell of Object.values(shells.tools!)) {
-        const r = await run(shell, ['-c', '. $(werf-mirror env --as-file --offline) && env'], { cwd: project, env, timeoutMs: 30_000 });
+      for (const [shell, argv] of posixShells()) {
+        const r = await run(argv[0]!, [...argv.slice(1), '. $(werf-mirror env --as-file --offline) && env'], { cwd: project, env, timeoutMs: 30_000 });
         const sourced =
           r.code === 0 &&
           !r.stdout.includes('PLANTED') &&
@@ -125,7 +123,7 @@ describe('the path env --as-file prints survives an unquoted $(...)', () => {
     });
   }
 
-  it('no safe form: exit 2 with the quoted form, before anything is printed to stdout', async () => {
+  it('no safe form: exit 2 with the quoted form, and only the fail-closed path on stdout', async () => {
     const project = join(base, 'far away', 'project');
     const elsewhere = join(base, 'elsewhere');
     mkdirSync(project, { recursive: true });
@@ -134,7 +132,7 @@ describe('the path env --as-file prints survives an unquoted $(...)', () => {
     for (const mode of ['--as-file', '--as-env-file']) {
       const r = await cli(['env', mode, '--offline', '--cwd', project], { cwd: elsewhere });
       assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stdout, '');
+      assert.equal(r.stdout, '/dev/null/werf-mirror-env-failed\n', 'only the path no shell can source (fail closed)');
       assert.match(r.stderr, /cannot print .*far away.* for `\. \$\(werf-mirror env --as-file\)`/);
       assert.ok(r.stderr.includes('`. "$(werf-mirror env --output-file-path FILE)"`'), r.stderr);
     }

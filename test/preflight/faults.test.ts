@@ -145,6 +145,30 @@ describe('preflight against fault servers', () => {
     assert.match(fail.stdout, /error: http:\/\/127\.0\.0\.1:\d+ is unreachable: GET \/v2\/: connection refused/);
   });
 
+  it('every report format agrees with the exit code: a mirror dropped or kept by policy is no JUnit failure; under fail it is', async () => {
+    const port = await freePort();
+    const s = await keep(httpServer((_req, res) => res.writeHead(200).end('{}')));
+    const dead = `http://127.0.0.1:${port}`;
+    const file = `${dir}/agree.yaml`;
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(file, yaml([dead, s.url], 'output:\n  dir: out-agree\n'));
+    const deadCase = new RegExp(`<testcase classname="werf-mirror\\.preflight\\.docker\\.io" name="${dead.replace(/[.:/]/g, '\\$&')}"[^>]*>\\n\\s+<([a-z-]+)`);
+    for (const [policy, code, inDeadCase] of [['drop', 0, 'skipped'], ['warn', 0, 'system-out'], ['fail', 1, 'failure']] as const) {
+      const r = await cli(['preflight', '--config', file, '--unhealthy', policy, '--format', 'junit'], { cwd: dir });
+      assert.equal(r.code, code, `${policy}: ${r.stderr}`);
+      const failures = (r.stdout.match(/<failure /g) ?? []).length;
+      assert.match(r.stdout, new RegExp(`<testsuites name="werf-mirror preflight" tests="\\d+" failures="${failures}"`), policy);
+      assert.equal(failures > 0, code !== 0, `${policy}: ${failures} JUnit failure(s) with exit ${code}:\n${r.stdout}`);
+      assert.equal(deadCase.exec(r.stdout)?.[1], inDeadCase, `${policy}:\n${r.stdout}`);
+      const verdicts: boolean[] = [];
+      for (const format of ['text', 'markdown', 'json'] as const) {
+        const out = (await cli(['preflight', '--config', file, '--unhealthy', policy, '--format', format], { cwd: dir })).stdout;
+        verdicts.push(format === 'json' ? JSON.parse(out).ok : format === 'text' ? /^preflight passed /m.test(out) : out.startsWith('### werf-mirror preflight ✅'));
+      }
+      assert.deepEqual(verdicts, [code === 0, code === 0, code === 0], `${policy}: text, markdown, json`);
+    }
+  });
+
   it('credentials go to the mirror only, never to another host after a redirect', async () => {
     const secret = 's3cr3t-never-printed';
     const other = await keep(httpServer((_req, res) => res.writeHead(200, { 'Docker-Content-Digest': 'sha256:' + 'a'.repeat(64) }).end()));

@@ -8,7 +8,9 @@ import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import assert from 'node:assert/strict';
 import { main } from '../../src/cli/main.js';
+import { requireTools } from '../e2e/harness/tools.js';
 import { loadConfig } from '../../src/config/load.js';
 import type { Model } from '../../src/config/types.js';
 
@@ -129,4 +131,18 @@ export function writeDockerConfig(dir: string, auths: Record<string, { username:
   );
   writeFileSync(join(dir, 'config.json'), JSON.stringify({ auths: entries }));
   return dir;
+}
+
+/** Each shell as a command line that runs a script given with -c. */
+export function posixShells(): [name: string, argv: string[]][] {
+  const found = requireTools(['sh', 'dash', 'bash', 'zsh', 'busybox'] as const);
+  assert.ok(found.tools, `${found.missing}: every shell must be here to prove this`);
+  const t = found.tools!;
+  return [
+    ['sh', [t.sh, '-c']],
+    ['dash', [t.dash, '-c']],
+    ['bash', [t.bash, '-c']],
+    ['zsh', [t.zsh, '-c']],
+    ['busybox sh', [t.busybox, 'sh', '-c']],
+  ];
 }

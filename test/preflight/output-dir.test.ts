@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeTempDir, removeTempDir } from '../e2e/harness/tools.js';
 import { cli } from './helpers.js';
+import { failedHandoffText } from '../../src/format/env.js';
 
 let dir: string;
 before(() => {
@@ -39,11 +40,13 @@ describe('an output.dir that cannot be written', () => {
         const r = await cli(args, { cwd: project });
         const what = `${args.join(' ')}: ${r.stderr}`;
         assert.equal(r.code, 2, what);
-        assert.match(r.stderr, new RegExp(`^werf-mirror: cannot write ${join(project, outDir).replace(/[/.-]/g, '\\$&')}/`), what);
+        assert.match(r.stderr, new RegExp(`^werf-mirror: cannot write ${join(project, outDir).replace(/[/.-]/g, '\\$&')}/`, 'm'), what);
         assert.match(r.stderr, why, what);
         assert.match(r.stderr, /Point output\.dir \(--out-dir, WERF_MIRROR_OUT_DIR\) at a directory you can write, or move what is in the way\./, what);
         assert.doesNotMatch(r.stderr, /internal error|at .*\.ts:\d+/, what);
-        assert.equal(r.stdout, '', what);
+        // env fails closed: only what stops the shell's idiom (see handoff-fail-closed.test.ts).
+        const failClosed = args[0] !== 'env' ? '' : args.includes('--as-file') ? '/dev/null/werf-mirror-env-failed\n' : failedHandoffText('sh');
+        assert.equal(r.stdout, failClosed, what);
       }
       assert.ok(!existsSync(marker), 'exec ran its command');
       assert.equal(readFileSync(join(project, 'taken'), 'utf8'), 'a user file\n');
@@ -58,6 +61,6 @@ describe('an output.dir that cannot be written', () => {
     const r = await cli(['env', '--offline', '--output-file-path', 'taken/env.sh'], { cwd: project });
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /cannot write .*\/explicit\/taken\/env\.sh: .*\/explicit\/taken: .*\((EEXIST|ENOTDIR)\)\. Point --output-file-path at a directory you can write/);
-    assert.equal(r.stdout, '');
+    assert.equal(r.stdout, '/dev/null/werf-mirror-env-failed\n');
   });
 });

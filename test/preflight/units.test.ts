@@ -98,7 +98,7 @@ describe('preflight units', () => {
       const t = Date.parse('2030-01-01T00:05:00Z');
       assert.ok('report' in (await readFreshReport(file, report.configHash, t)));
       assert.match(((await readFreshReport(file, report.configHash, t + 10 * 60_000)) as { stale: string }).stale, /older than 10 minutes/);
-      assert.match(((await readFreshReport(file, 'sha256:other', t)) as { stale: string }).stale, /configuration changed/);
+      assert.match(((await readFreshReport(file, 'sha256:other', t)) as { stale: string }).stale, /configuration, the environment or a CA or credentials file changed/);
     } finally {
       removeTempDir(dir);
     }
@@ -114,7 +114,7 @@ describe('preflight units', () => {
       settings: { timeoutMs: 1000, unhealthy: 'fail', order: 'declared', minHealthy: 1, backend: 'buildah' },
       registries: [{ registry: 'docker.io', mirrors: [{ ...mirror('https://m', 'unreachable'), reason: 'a <b> & "c"' }], kept: [], usable: 0, minHealthy: 1, ok: false }],
       docker: { checked: false, host: '', reachable: false, mirrors: [], missing: [], extra: [] },
-      findings: [],
+      findings: [{ severity: 'error', registry: 'docker.io', mirror: 'https://m', message: 'https://m is unreachable' }],
       durationMs: 5,
     });
     assert.match(xml, /a &lt;b&gt; &amp; &quot;c&quot;/);

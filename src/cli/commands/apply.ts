@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command } from "../command.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command, type Context } from "../command.js";
 import { loadForCommand } from "../load.js";
 
 export const DEFAULT_DAEMON_JSON = "/etc/docker/daemon.json";
@@ -11,6 +11,16 @@ Insecure Registries) or \`werf-mirror preflight\`. If dockerd is started with --
 --insecure-registry flags, remove them first: dockerd refuses a setting given both as a flag and in
 daemon.json. Rootless Docker reads ~/.config/docker/daemon.json (systemctl --user reload docker).
 `;
+
+/** After daemon.json changed, a stored preflight result says nothing about the daemon: `env` and `exec` probe again. */
+async function forgetPreflight(ctx: Context, outDir: string): Promise<void> {
+  const { forgetStoredReport } = await import("../../preflight/files.js");
+  try {
+    if (forgetStoredReport(outDir) && !ctx.quiet) ctx.io.stderr("note: the stored preflight result was discarded; `werf-mirror env` and `exec` will probe again\n");
+  } catch (err) {
+    ctx.io.stderr(`warning: could not discard the stored preflight result in ${outDir} (${(err as Error).message}); run \`werf-mirror preflight\` after reloading dockerd\n`);
+  }
+}
 
 export const applyCommand: Command = {
   name: "apply",
@@ -43,7 +53,7 @@ read it.`,
       );
       return EXIT_USAGE;
     }
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const { daemonJsonFragment } = await import("../../backends/docker.js");
     const { applyDaemonJson, DaemonJsonError } = await import("../../render/daemon-json.js");
@@ -68,6 +78,7 @@ read it.`,
         const about = [result.target && `a symlink: its target ${result.target} was edited, the link stays`, result.backupPath && `backup: ${result.backupPath}`].filter(Boolean);
         ctx.io.stdout(`${result.created ? "Created" : "Updated"} ${path}${about.length ? ` (${about.join("; ")})` : ""}.\n${RESTART_ADVICE}`);
       }
+      if (result.status === "written") await forgetPreflight(ctx, loaded.model.output.dir);
       return EXIT_OK;
     } catch (err) {
       if (err instanceof DaemonJsonError) {

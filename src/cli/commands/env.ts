@@ -5,6 +5,7 @@ import { WERF_BACKEND_OPTION } from "../options.js";
 import type { PreflightRun } from "../preflight-run.js";
 import type { EnvShell } from "../../format/env.js";
 import { printable } from "../../preflight/printable.js";
+import { FAILED_HANDOFF_PATH, failedHandoffText } from "../../format/env.js";
 
 export const envCommand: Command = {
   name: "env",
@@ -28,14 +29,22 @@ mirrors with a path. \`werf-mirror config --explain --for werf\` shows what werf
 WERF_CONTAINER_REGISTRY_MIRROR_* variables already in the environment are unset first (sh,
 PowerShell), so a dropped mirror is really gone.
 
-Runs preflight first, unless <output.dir>/preflight.json is fresh: written by an online run less
-than 10 minutes ago for the same configuration, and exactly what preflight derives from its own
-probe results (a report that is not is ignored, with a note). --refresh always probes; --offline
-never does and hands on every declared mirror.
+Runs preflight first, unless <output.dir>/preflight.json is fresh: a passing online run less than
+10 minutes ago, under the same configuration, environment (DOCKER_HOST and TLS, proxies), CA and
+credentials files, in Docker mode with the daemon's mirrors unchanged (it is asked again), and
+exactly what preflight derives from its own probe results (a report that is not is ignored, with a
+note). Its reuse is said, with its age. \`apply docker\` discards it. --refresh always probes;
+--offline never does and hands on every declared mirror.
 
 --as-file and --as-env-file print the path so that an unquoted \`. $(werf-mirror env --as-file)\`
 sources that file: relative to the working directory when the absolute path holds a space, a glob
-or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is better still.`,
+or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is better still.
+
+Fails closed: when anything goes wrong (a failed preflight, a config that cannot be loaded, a usage
+error), it prints a path no shell can source (${FAILED_HANDOFF_PATH}) in the --as-file modes and
+\`false\` otherwise, so that \`. "$(werf-mirror env --as-file)" && werf build\` and
+\`eval "$(werf-mirror env)"\` (under \`set -e\` or with \`&& werf build\`) stop before werf runs in sh,
+dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/env.sh fails when sourced.`,
   options: [
     { name: "as-file", type: "boolean", description: "Write a sourceable file under <output.dir>/handoff/ and print its path" },
     { name: "as-env-file", type: "boolean", description: "Write plain KEY=VALUE lines (no quoting, no unset) and print the file's path" },
@@ -54,11 +63,17 @@ or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is
   ],
   exitCodes: [
     "0 success",
-    "1 preflight failed (nothing is printed; run `werf-mirror preflight` for the report)",
-    "2 usage error, a configuration that cannot be loaded, an output file that cannot be written, or a path --as-file cannot print safely",
+    `1 preflight failed (prints \`false\`, or ${FAILED_HANDOFF_PATH} in the --as-file modes; \`werf-mirror preflight\` shows the report)`,
+    "2 usage error, a configuration that cannot be loaded, an output file that cannot be written, or a path --as-file cannot print safely (printed: the same)",
   ],
+  failClosed(io, args) {
+    // The raw arguments: this runs after a usage error too, when nothing was parsed.
+    const pathMode = args.some((a) => /^--(as-file|as-env-file|output-file-path)(=|$)/.test(a));
+    const powershell = args.some((a, i) => a === "--shell=powershell" || (a === "--shell" && args[i + 1] === "powershell"));
+    io.stdout(pathMode ? `${FAILED_HANDOFF_PATH}\n` : failedHandoffText(powershell ? "powershell" : "sh"));
+  },
   async run(ctx) {
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const modes = ["as-file", "as-env-file"].filter((m) => ctx.values[m] === true);
     if (modes.length > 1) {
@@ -125,12 +140,20 @@ or a quote character (exit 2 when neither form is safe). Quoting \`"$(...)"\` is
   },
 };
 
+/** `42 s`, `3 min 5 s`: how old a reused result is. */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+}
+
 /** Prints notes, and on a failed preflight its errors; false when the command must stop. */
 // Messages carry server text (reasons, the daemon's answer) and paths: printed through `printable`.
 export function reportFailure(ctx: Context, run: PreflightRun): boolean {
   const say = (text: string) => ctx.io.stderr(`${printable(text, { multiline: true })}\n`);
   if (!ctx.quiet) for (const n of run.notes) say(n);
-  if (run.reused && ctx.verbose) say(`using the preflight result of ${run.report.createdAt} (${run.paths.report})`);
+  if (run.reused && !ctx.quiet) {
+    say(`werf-mirror: reusing the preflight result of ${age(Date.now() - Date.parse(run.report.createdAt))} ago (${run.paths.report}); --refresh probes again`);
+  }
   if (run.report.ok) {
     if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) say(`warning: ${f.message}`);
     return true;

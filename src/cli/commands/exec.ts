@@ -9,8 +9,9 @@ export const execCommand: Command = {
   summary: "Run a command (e.g. werf build) with the mirrors that passed preflight",
   usage: "werf-mirror exec [--offline] -- COMMAND [ARG...]",
   description: `
-Runs preflight (or reuses a fresh <output.dir>/preflight.json: same configuration, less than 10
-minutes old, and exactly what preflight derives from its own probe results), then runs COMMAND with the environment \`werf-mirror env\` prints: the kept https
+Runs preflight (or reuses a fresh <output.dir>/preflight.json, as \`werf-mirror env\` does: passed,
+less than 10 minutes old, nothing that decides it changed; said with its age), then runs COMMAND
+with the environment \`werf-mirror env\` prints: the kept https
 docker.io mirrors as WERF_CONTAINER_REGISTRY_MIRROR_00, _01, ... (earlier ones removed) and
 CONTAINERS_REGISTRIES_CONF. SIGINT and SIGTERM are passed on to COMMAND. The exit code is
 COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without running it.`,
@@ -33,7 +34,7 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
       ctx.io.stderr("werf-mirror exec: name the command to run after `--`, as in `werf-mirror exec -- werf build`\n");
       return EXIT_USAGE;
     }
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const { runPreflightForCommand } = await import("../preflight-run.js");
     const { WERF_MIRROR_PREFIX } = await import("../../preflight/handoff.js");

@@ -57,6 +57,7 @@ the nearest directory above with .git), as code hosts read them; the others rela
       env: ctx.io.env,
       flags: ctx.flags,
       configPath: ctx.values.config as string | undefined,
+      dir: ctx.values.dir as string | undefined,
     });
     if (result.noConfig && ctx.positionals.length === 0 && result.diagnostics.length === 0) {
       ctx.io.stderr(

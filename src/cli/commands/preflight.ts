@@ -43,7 +43,7 @@ Writes <output.dir>/preflight.json, and the hand-off for werf under <output.dir>
     "2 usage error, a configuration that cannot be loaded, or an output.dir that cannot be written",
   ],
   async run(ctx) {
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const format = (ctx.values.format as string | undefined) ?? "text";
     // Loaded on use: the network stack (https, tls) costs start-up time other commands need not pay.

@@ -40,7 +40,7 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
   ],
   exitCodes: ["0 written (warnings allowed)", "1 a target belongs to the user, or a write failed (nothing written)", "2 usage error, or a config or base file that cannot be used"],
   async run(ctx) {
-    const loaded = await loadForCommand(ctx);
+    const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const { model } = loaded;
     const target = (ctx.values.backend as string | undefined) ?? "all";
