@@ -1,7 +1,7 @@
 // Loading: find the config file (SPEC 1.1), parse it with positions, validate it against the
 // schema, build the env and flag layers, merge, and run the semantic rules.
 // Pure apart from reading files: no process.env, no console, no exit (the caller passes env).
-import { closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from "node:fs";
+import { type Dirent, closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic, Model, Origin } from "./types.js";
 import { LineTable, originAt, parseConfigText, type ConfigSource } from "./source.js";
@@ -312,7 +312,7 @@ function blocksInTemplates(dir: string, werfConfig: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   let budget = TEMPLATES_LIMIT.files;
   const walk = (d: string, depth: number) => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = readdirSync(d, { withFileTypes: true });
     } catch {
