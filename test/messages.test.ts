@@ -35,3 +35,22 @@ test("an unknown key at the top level ends its sentences", async () => {
     /:8:1 error unknown key `colour` at the top level\. Allowed: version, backend, registries, insecureRegistries, unqualifiedSearchRegistries, preflight, output\. \[unknown-key\]/,
   );
 });
+
+test("skopeo is told --registries-conf (Debian's skopeo 1.9 ignores CONTAINERS_REGISTRIES_CONF); no help says skopeo reads it", async () => {
+  const { mkdtempSync, rmSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const dir = mkdtempSync(join(tmpdir(), "messages-skopeo-"));
+  try {
+    writeFileSync(join(dir, "werf-mirror.yaml"), "version: 1\nregistries:\n  docker.io:\n    mirrors: [https://m.example]\n");
+    const r = await runCli(["render", "--backend", "buildah", "--base", "/dev/null", "--cwd", dir], { cwd: dir, env: { HOME: dir } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout + r.stderr, /skopeo: --registries-conf .*registries\.conf/);
+    assert.doesNotMatch(r.stdout + r.stderr, /skopeo[^\n]*CONTAINERS_REGISTRIES_CONF/);
+    for (const cmd of ["env", "render", "exec"]) {
+      const help = (await runCli([cmd, "--help"], { cwd: dir })).stdout.replace(/\s+/g, " ");
+      assert.doesNotMatch(help, /skopeo read/, `${cmd} --help`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -10,6 +10,7 @@ import { configHash, digestInputFiles } from "../preflight/config-hash.js";
 import { buildHandoff, keptModel, needsRegistriesConf, type Handoff } from "../preflight/handoff.js";
 import { handoffModel, planWerfHandoff } from "../consumers/werf-handoff.js";
 import { buildCaBundle } from "../preflight/ca-bundle.js";
+import { checkWerfOnPath } from "./werf-version.js";
 import { join } from "node:path";
 import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
 import { printable } from "../preflight/printable.js";
@@ -94,6 +95,10 @@ export async function runPreflight(
     }
   }
   const handoff = buildHandoff(model, report, files, env);
+  // The hand-off is built for the werf versions the model of werf's code covers: say so when the
+  // werf on PATH is another one.
+  const versionWarning = await checkWerfOnPath(env);
+  if (versionWarning) notes.push(`warning: ${versionWarning}`);
   for (const l of plan.leftOut) notes.push(`warning: ${l.mirror.url.href} is left out of werf's hand-off: ${l.reason}`);
   for (const u of handoff.httpOnlyInRegistriesConf) {
     notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);

@@ -18,7 +18,7 @@ test("werf versions inside 2.68.2..3.2.0 pass; others, and output that is no ver
   assert.match(werfVersionWarning("dev\n") ?? "", /printed "dev", not a version/);
 });
 
-test("config --explain --for werf warns about a werf on PATH outside the range (stand-in werf script)", async () => {
+test("config --explain --for werf and env warn about a werf on PATH outside the range (stand-in werf script)", async () => {
   const dir = mkdtempSync(join(tmpdir(), "werf-version-"));
   try {
     const bin = join(dir, "bin");
@@ -32,6 +32,11 @@ test("config --explain --for werf warns about a werf on PATH outside the range (
       assert.equal(r.code, 0, r.stderr);
       if (warned) assert.match(r.stderr, /warning: werf 3\.9\.0 is on PATH/);
       else assert.doesNotMatch(r.stderr, /is on PATH/);
+      // The hand-off says it too.
+      const env = await runCli(["env", "--offline", "--cwd", dir], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, CONTAINERS_REGISTRIES_CONF: "/dev/null" } });
+      assert.equal(env.code, 0, env.stderr);
+      if (warned) assert.match(env.stderr, /warning: werf 3\.9\.0 is on PATH/);
+      else assert.doesNotMatch(env.stderr, /is on PATH/);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,7 @@ mirrors that passed preflight, so that werf uses them in the declared order, eac
   CONTAINERS_REGISTRIES_CONF                   a registries.conf of the kept mirrors. In Buildah
                                                mode werf's Buildah backend takes only the docker.io
                                                mirrors and insecure registries from it (and writes
-                                               its own file from them); buildah, podman and skopeo
+                                               its own file from them); buildah and podman
                                                read all of it. Every docker.io mirror goes here, in
                                                order (werf would put its variables first).
   WERF_CONTAINER_REGISTRY_MIRROR_00, _01, ...  Docker mode: the https docker.io mirrors, spelled as

@@ -134,7 +134,11 @@ function printWarnings(ctx: Context, warnings: RenderWarning[]): void {
 function nextSteps(result: RenderAllResult, dir: string): string {
   const has = (p: (path: string) => boolean) => result.files.some((f) => p(f.path));
   const steps: string[] = [];
-  if (has((p) => p === "registries.conf")) steps.push(`  buildah/podman/skopeo: CONTAINERS_REGISTRIES_CONF=${join(dir, "registries.conf")} (or \`werf-mirror exec -- werf build\`)`);
+  if (has((p) => p === "registries.conf")) {
+    steps.push(`  buildah/podman: CONTAINERS_REGISTRIES_CONF=${join(dir, "registries.conf")} (or \`werf-mirror exec -- werf build\`)`);
+    // Debian's skopeo 1.9 does not read CONTAINERS_REGISTRIES_CONF; its flag works everywhere.
+    steps.push(`  skopeo: --registries-conf ${join(dir, "registries.conf")}`);
+  }
   if (has((p) => p === "daemon.json")) steps.push("  dockerd: sudo werf-mirror apply docker");
   if (has((p) => p.startsWith("certs.d/"))) steps.push(`  containerd: config_path = "${join(dir, "certs.d")}" (or ctr images pull --hosts-dir ${join(dir, "certs.d")})`);
   if (has((p) => p === "buildkitd.toml")) steps.push(`  BuildKit: docker buildx create --buildkitd-config ${join(dir, "buildkitd.toml")}`);
