@@ -1,9 +1,26 @@
 // The hand-off as text, in the style of `werf ci-env`: `# SECTION` comments, then one line per
-// variable. sh: `export KEY="VALUE"`; PowerShell: `$Env:KEY = 'VALUE'`; env file: `KEY=VALUE`.
+// variable. sh: `export KEY="VALUE"`; PowerShell: `$Env:KEY = 'VALUE'`; cmd.exe (a .bat file):
+// `set "KEY=VALUE"` under `::` comments; env file: `KEY=VALUE`.
 import { relative } from "node:path";
 import type { Handoff } from "../preflight/handoff.js";
 
-export type EnvShell = "sh" | "powershell";
+export type EnvShell = "sh" | "powershell" | "cmdexe";
+
+/** werf ci-env's --shell values (and WERF_SHELL's): `default` is any POSIX shell. */
+export const SHELL_CHOICES = ["default", "sh", "cmdexe", "powershell"] as const;
+
+export function shellOf(value: string | undefined): EnvShell {
+  return value === "powershell" || value === "cmdexe" ? value : "sh";
+}
+
+/**
+ * cmd.exe, in a batch file: `set "KEY=VALUE"` keeps `&`, `|`, `<`, `>` and `^` literal inside the
+ * quotes; `%` is doubled (a batch file expands `%...%`). A `"` or a line break cannot be carried.
+ */
+export function cmdSet(key: string, value: string): string {
+  if (/["\r\n\0]/.test(value)) throw new EnvFileError(`cannot write ${key} for cmd.exe: its value holds a quote or a line break; use another --shell`);
+  return `set "${key}=${value.replace(/%/g, "%%")}"`;
+}
 
 /** POSIX double-quoted: `\`, `"`, `$` and backquote escaped. */
 export function shDoubleQuote(value: string): string {
@@ -26,12 +43,14 @@ const CLEAR_SH =
 const CLEAR_PS =
   "Get-ChildItem Env: | Where-Object { $_.Name -like 'WERF_CONTAINER_REGISTRY_MIRROR_*' } | ForEach-Object { Remove-Item \"Env:$($_.Name)\" }";
 
-function sections(h: Handoff, clear: string, line: (key: string, value: string) => string): string {
-  const out: string[] = ["# WERF MIRRORS SET EARLIER (replaced by the list below)", clear];
+const CLEAR_CMD = `for /f "delims==" %%v in ('set WERF_CONTAINER_REGISTRY_MIRROR_ 2^>nul') do set "%%v="`;
+
+function sections(h: Handoff, clear: string, line: (key: string, value: string) => string, comment = "#"): string {
+  const out: string[] = [`${comment} WERF MIRRORS SET EARLIER (replaced by the list below)`, clear];
   let current = "";
   for (const e of h.entries) {
     if (e.section !== current) {
-      out.push("", `# ${e.section}`);
+      out.push("", `${comment} ${e.section}`);
       current = e.section;
     }
     out.push(line(e.key, e.value));
@@ -45,6 +64,10 @@ export function formatEnvSh(h: Handoff): string {
 
 export function formatEnvPowershell(h: Handoff): string {
   return sections(h, CLEAR_PS, (k, v) => `$Env:${k} = ${powershellQuote(v)}`);
+}
+
+export function formatEnvCmd(h: Handoff): string {
+  return `@echo off\r\n${sections(h, CLEAR_CMD, cmdSet, "::").replace(/\n/g, "\r\n")}`;
 }
 
 /** A hand-off value that a plain `KEY=VALUE` file cannot hold. */
@@ -85,7 +108,9 @@ export const FAILED_HANDOFF_PATH = "/dev/null/werf-mirror-env-failed";
 export function failedHandoffText(shell: EnvShell): string {
   return shell === "powershell"
     ? "throw 'werf-mirror env failed (see its errors above): nothing is handed to werf'\n"
-    : "# werf-mirror env failed (see its errors above): nothing is handed to werf, and this stops an eval\nfalse\n";
+    : shell === "cmdexe"
+      ? ":: werf-mirror env failed (see its errors above): nothing is handed to werf\r\nexit /b 1\r\n"
+      : "# werf-mirror env failed (see its errors above): nothing is handed to werf, and this stops an eval\nfalse\n";
 }
 
 /** env.sh after a failed preflight: sourcing it fails, as sourcing a stale hand-off must not succeed. */
@@ -94,7 +119,7 @@ export function failedEnvSh(): string {
 }
 
 export function formatEnv(h: Handoff, shell: EnvShell): string {
-  return shell === "powershell" ? formatEnvPowershell(h) : formatEnvSh(h);
+  return shell === "powershell" ? formatEnvPowershell(h) : shell === "cmdexe" ? formatEnvCmd(h) : formatEnvSh(h);
 }
 
 /**

@@ -22,6 +22,7 @@ export interface PreflightPaths {
   envSh: string;
   envFile: string;
   envPs1: string;
+  envCmd: string;
 }
 
 export function preflightPaths(outDir: string): PreflightPaths {
@@ -33,6 +34,7 @@ export function preflightPaths(outDir: string): PreflightPaths {
     envSh: join(dir, "env.sh"),
     envFile: join(dir, "werf-mirror.env"),
     envPs1: join(dir, "env.ps1"),
+    envCmd: join(dir, "env.bat"),
   };
 }
 

@@ -3,14 +3,13 @@ import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command, type Context } from "
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
 import type { PreflightRun } from "../preflight-run.js";
-import type { EnvShell } from "../../format/env.js";
 import { printable } from "../../preflight/printable.js";
-import { FAILED_HANDOFF_PATH, failedHandoffText } from "../../format/env.js";
+import { FAILED_HANDOFF_PATH, failedHandoffText, SHELL_CHOICES, shellOf } from "../../format/env.js";
 
 export const envCommand: Command = {
   name: "env",
   summary: "Print the environment that hands the healthy mirrors to werf (like `werf ci-env`)",
-  usage: "werf-mirror env [--as-file | --as-env-file | --output-file-path PATH] [--shell sh|powershell] [--offline]",
+  usage: "werf-mirror env [--as-file | --as-env-file | --output-file-path PATH] [--shell default|cmdexe|powershell] [--offline]",
   description: `
 Prints, in the style of \`werf ci-env\`, the variables that give the next werf invocation the
 mirrors that passed preflight, so that werf uses them in the declared order, each once:
@@ -49,7 +48,12 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
     { name: "as-file", type: "boolean", description: "Write a sourceable file under <output.dir>/handoff/ and print its path" },
     { name: "as-env-file", type: "boolean", description: "Write plain KEY=VALUE lines (no quoting, no unset) and print the file's path" },
     { name: "output-file-path", type: "string", value: "PATH", description: "Write to PATH instead and print PATH" },
-    { name: "shell", type: "string", choices: ["sh", "powershell"], default: "sh", description: "Syntax of the export lines" },
+    {
+      name: "shell",
+      type: "string",
+      choices: [...SHELL_CHOICES],
+      description: "Syntax of the lines, as `werf ci-env --shell`: default (any POSIX shell), cmdexe (a .bat file), powershell (default: $WERF_SHELL, else default)",
+    },
     { name: "offline", type: "boolean", description: "Probe nothing: hand on every declared mirror" },
     { name: "refresh", type: "boolean", description: "Probe even if a fresh preflight.json exists" },
     WERF_BACKEND_OPTION,
@@ -59,6 +63,7 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
     ". \"$(werf-mirror env --as-file)\" && werf build",
     "eval \"$(werf-mirror env)\"",
     "werf-mirror env --shell powershell | Out-String | Invoke-Expression",
+    "FOR /F \"tokens=*\" %g IN ('werf-mirror env --as-file --shell cmdexe') do (CALL %g)   # cmd.exe",
     "werf-mirror env --as-env-file          # KEY=VALUE, e.g. for GitLab's artifacts:reports:dotenv",
   ],
   exitCodes: [
@@ -69,8 +74,8 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
   failClosed(io, args) {
     // The raw arguments: this runs after a usage error too, when nothing was parsed.
     const pathMode = args.some((a) => /^--(as-file|as-env-file|output-file-path)(=|$)/.test(a));
-    const powershell = args.some((a, i) => a === "--shell=powershell" || (a === "--shell" && args[i + 1] === "powershell"));
-    io.stdout(pathMode ? `${FAILED_HANDOFF_PATH}\n` : failedHandoffText(powershell ? "powershell" : "sh"));
+    const given = args.find((a, i) => a.startsWith("--shell=") || args[i - 1] === "--shell");
+    io.stdout(pathMode ? `${FAILED_HANDOFF_PATH}\n` : failedHandoffText(shellOf(given?.replace(/^--shell=/, "") ?? io.env.WERF_SHELL)));
   },
   async run(ctx) {
     const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
@@ -89,7 +94,7 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
     });
     if ("exit" in run) return run.exit;
     if (!reportFailure(ctx, run)) return EXIT_FINDINGS;
-    const shell = ((ctx.values.shell as string | undefined) ?? "sh") as EnvShell;
+    const shell = shellOf((ctx.values.shell as string | undefined) ?? ctx.io.env.WERF_SHELL);
     const plain = ctx.values["as-env-file"] === true;
     let text: string;
     try {
@@ -107,7 +112,9 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
         : ctx.values["as-file"] === true
           ? shell === "powershell"
             ? run.paths.envPs1
-            : run.paths.envSh
+            : shell === "cmdexe"
+              ? run.paths.envCmd
+              : run.paths.envSh
           : undefined;
     if (target) {
       // --as-file and --as-env-file print a path meant for `$(...)`, which people leave unquoted
