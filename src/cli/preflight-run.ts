@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
 import { printable } from "../preflight/printable.js";
 import { checkStoredReport } from "../preflight/stored-report.js";
-import type { PreflightReport } from "../preflight/types.js";
+import type { PreflightReport, ProgressEvent } from "../preflight/types.js";
 import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
 import { failedEnvSh, formatEnvSh } from "../format/env.js";
 import { EXIT_USAGE, type Context } from "./command.js";
@@ -54,18 +54,13 @@ export async function runPreflight(
   }
   if (!report) {
     // Progress goes to stderr: shown when stderr is a terminal, even if stdout is captured.
-    const showProgress = opts.progress && (ctx.io.stderrIsTTY ?? ctx.io.isTTY) && !ctx.quiet;
-    report = await preflight(model, {
-      env,
-      offline: opts.offline,
-      ...(showProgress
-        ? {
-            onProgress: (e) => {
-              ctx.io.stderr(`\rprobing mirrors: ${e.done}/${e.total}${e.done === e.total ? "\r\u001b[K" : ""}`);
-            },
-          }
-        : {}),
-    });
+    const showProgress = opts.progress && (ctx.io.stderrIsTTY ?? ctx.io.isTTY) && !ctx.quiet && !opts.offline;
+    const progress = showProgress ? progressLine(model, ctx.io.stderr) : undefined;
+    try {
+      report = await preflight(model, { env, offline: opts.offline, ...(progress ? { onProgress: progress.update } : {}) });
+    } finally {
+      progress?.end();
+    }
     await writeOutput(paths.report, PREFLIGHT_FORMATS.json!(report), { root: model.output.dir });
   }
 
@@ -181,3 +176,34 @@ export function reportOutputError(ctx: Context, err: unknown): number {
   return EXIT_USAGE;
 }
 
+/**
+ * The progress line on a terminal: how many mirrors answered, which ones are still waited on, and
+ * for how long (redrawn every quarter second, so a hung mirror shows as one), erased at the end.
+ */
+function progressLine(model: Model, write: (text: string) => void): { update: (e: ProgressEvent) => void; end: () => void } {
+  const pending = model.registries.flatMap((r) => r.mirrors.map((m) => m.url.href));
+  const total = pending.length;
+  const started = Date.now();
+  let done = 0;
+  const draw = () => {
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    const shown = pending.slice(0, 2).map((u) => printable(u));
+    const more = pending.length > shown.length ? ` and ${pending.length - shown.length} more` : "";
+    write(`\rprobing mirrors: ${done}/${total} answered, ${seconds} s${pending.length ? `; waiting for ${shown.join(", ")}${more}` : ""}\u001b[K`);
+  };
+  const timer = setInterval(draw, 250);
+  timer.unref?.();
+  draw();
+  return {
+    update: (e) => {
+      done = e.done;
+      const i = e.mirror === undefined ? -1 : pending.indexOf(e.mirror);
+      if (i !== -1) pending.splice(i, 1);
+      draw();
+    },
+    end: () => {
+      clearInterval(timer);
+      write("\r\u001b[K");
+    },
+  };
+}
