@@ -150,3 +150,10 @@ test("one line of 128k quoted flow entries is parsed by the fast path in linear 
   assert.equal(fast.offsetOf(["k127999"], true), text.lastIndexOf('"k127999"'));
   assert.ok(ms < 1000, `took ${Math.round(ms)} ms`);
 });
+
+test("fast-yaml.ts keeps no state between parses: every parse has its own Parser, the module no let or var", () => {
+  // Module-level cursors made the parser non-re-entrant and left each parse's text and node table
+  // reachable until the next reset; the Parser instance owns them now.
+  const source = readFileSync(join(ROOT, "src/config/fast-yaml.ts"), "utf8");
+  assert.deepEqual(source.match(/^(?:export )?(?:let|var)\b.*$/gm) ?? [], []);
+});
