@@ -5,7 +5,8 @@
 // Two parsers, one result: the common subset of YAML that configs are written in is read by
 // fast-yaml.ts (a single pass, about ten times faster); anything else, including every input
 // with an error, goes to the `yaml` package, which also writes every syntax diagnostic. A
-// differential test keeps the two equal on everything the fast one accepts.
+// differential test keeps the two equal on everything the fast one accepts; the YAML test suite
+// (test/yaml-test-suite.test.ts) checks the data and every position of both.
 import type { Alias, Document, Node, Pair, YAMLMap } from "yaml";
 import type { Diagnostic, Origin } from "./types.js";
 import { keyName, parseFastYaml } from "./fast-yaml.js";
