@@ -6,7 +6,9 @@
 // Contract: whenever it returns a result, the data deep-equals
 // `parseDocument(text, { uniqueKeys: true }).toJS()` of the `yaml` package (YAML 1.2 core schema),
 // the document has no errors there, and every offset equals the `range[0]` of the corresponding
-// node (value) or pair key in that Document. test/fast-yaml.test.ts checks this differentially.
+// node (value) or pair key in that Document. test/fast-yaml.test.ts checks this differentially on
+// generated texts, test/yaml-test-suite.test.ts on the YAML test suite, and
+// test/fuzz/fast-yaml.fuzz.test.ts on mutations of both (300,000 under `npm run fuzz`).
 //
 // Bail-out rules (anything here → undefined):
 //   - CR, TAB, a BOM or any other control character (< 0x20 other than LF) anywhere in the text,
@@ -66,7 +68,10 @@ class Nodes {
   }
   grow(): void {
     const cap = this.offset.length * 2;
-    const grown = <T extends Int32Array | Uint8Array>(a: T, b: T): T => (b.set(a), b);
+    const grown = <T extends Int32Array | Uint8Array>(a: T, b: T): T => {
+      b.set(a);
+      return b;
+    };
     this.offset = grown(this.offset, new Int32Array(cap));
     this.size = grown(this.size, new Int32Array(cap));
     this.keyOffset = grown(this.keyOffset, new Int32Array(cap));
@@ -147,94 +152,12 @@ class Result implements FastYaml {
   }
 }
 
-// --- parser state --------------------------------------------------------------------------------
+// --- characters and pure helpers ----------------------------------------------------------------
 
 class Bail {}
 const BAIL = new Bail();
 function fail(): never {
   throw BAIL;
-}
-
-/** A new node; collections set their size once their children are in. */
-function addNode(offset: number, kind: number): number {
-  const t = nodes;
-  const id = t.count;
-  if (id === t.offset.length) t.grow();
-  t.offset[id] = offset;
-  t.kind[id] = kind;
-  t.size[id] = 1;
-  t.count = id + 1;
-  return id;
-}
-
-/** Records the key of the value node `id`. */
-function setKey(id: number, key: string, keyOffset: number): void {
-  nodes.key[id] = key;
-  nodes.keyOffset[id] = keyOffset;
-}
-
-function closeNode(id: number): void {
-  nodes.size[id] = nodes.count - id;
-}
-
-// Module-level state: the parser is synchronous and not re-entrant.
-let s = "";
-let n = 0;
-/** Indentation of the current content line, -1 at the end of the text. */
-let lineIndent = -1;
-/** Offset of the first non-space character of the current content line (n at the end). */
-let linePos = 0;
-const NO_NODES = new Nodes(0);
-/** The node table being filled. */
-let nodes = NO_NODES;
-/** Offset just after the value the last inline parse returned. */
-let valueEnd = 0;
-/** The (resolved) text of the last quoted scalar / the JS name of the last key. */
-let strVal = "";
-// Cached positions of the next " #" / ":" / "\\" at or after the last position asked for (n when
-// none): each indexOf starts beyond the previous hit, so the searches stay linear in total.
-let hashAt = -1;
-let colonAt = -1;
-let backslashAt = -1;
-/** Collections open around the one being parsed. */
-let depth = 0;
-
-/** Enters a collection; bails beyond FAST_MAX_NESTING. Every collection parser calls leave() when done. */
-function enter(): void {
-  if (++depth > FAST_MAX_NESTING) fail();
-}
-
-function leave(): void {
-  depth--;
-}
-
-function nextSpaceHash(p: number): number {
-  if (hashAt < p) {
-    const h = s.indexOf(" #", p);
-    hashAt = h < 0 ? n : h;
-  }
-  return hashAt;
-}
-
-function nextColon(p: number): number {
-  if (colonAt < p) {
-    const c = s.indexOf(":", p);
-    colonAt = c < 0 ? n : c;
-  }
-  return colonAt;
-}
-
-function nextBackslash(p: number): number {
-  if (backslashAt < p) {
-    const c = s.indexOf("\\", p);
-    backslashAt = c < 0 ? n : c;
-  }
-  return backslashAt;
-}
-
-function lineEnd(p: number): number {
-  const e = s.indexOf("\n", p);
-  return e < 0 ? n : e;
 }
 
 const SPACE = 32;
@@ -254,66 +177,6 @@ const COMMA = 44;
 const MAX_KEY = 1000;
 /** A config nests 6 collections (package.json 7); anything much deeper is left to the `yaml` path. */
 const FAST_MAX_NESTING = 32;
-
-function skipSpaces(i: number): number {
-  while (i < n && s.charCodeAt(i) === SPACE) i++;
-  return i;
-}
-
-/** Space, line feed or end of text at `i`. */
-function isBreakOrSpace(i: number): boolean {
-  if (i >= n) return true;
-  const c = s.charCodeAt(i);
-  return c === SPACE || c === LF;
-}
-
-function isSeqItem(p: number): boolean {
-  return s.charCodeAt(p) === DASH && isBreakOrSpace(p + 1);
-}
-
-/** From the start of a line, skips blank and comment lines and sets lineIndent / linePos. */
-function seekContent(i: number): void {
-  while (i < n) {
-    const j = skipSpaces(i);
-    if (j >= n) break;
-    const c = s.charCodeAt(j);
-    if (c === LF) {
-      i = j + 1;
-      continue;
-    }
-    if (c === HASH) {
-      const e = s.indexOf("\n", j);
-      if (e < 0) break;
-      i = e + 1;
-      continue;
-    }
-    if (j === i && (c === DASH || c === 46 /* . */)) {
-      // `---` / `...` at column 0: a document marker (or a scalar that looks like one).
-      if (s.charCodeAt(j + 1) === c && s.charCodeAt(j + 2) === c) fail();
-    }
-    lineIndent = j - i;
-    linePos = j;
-    return;
-  }
-  lineIndent = -1;
-  linePos = n;
-}
-
-/** The start of the line after the one holding `i`. */
-function lineAfter(i: number): number {
-  const e = s.indexOf("\n", i);
-  return e < 0 ? n : e + 1;
-}
-
-/** After an inline value ending at `p`: spaces, an optional comment, the line end. Returns the next line's start. */
-function endLine(p: number): number {
-  const j = skipSpaces(p);
-  if (j >= n) return n;
-  const c = s.charCodeAt(j);
-  if (c === LF) return j + 1;
-  if (c === HASH && j > p) return lineAfter(j);
-  fail();
-}
 
 // --- scalars -------------------------------------------------------------------------------------
 
@@ -352,10 +215,20 @@ export function resolvePlain(v: string): unknown {
   return v;
 }
 
-/** The property name `yaml`'s toJS gives a scalar key. */
-function keyName(v: unknown): string {
+/**
+ * The property name `yaml`'s toJS gives a key whose value is a scalar: null becomes "" (so `~:`,
+ * `null:` and an empty key are all ""), anything else its String(). source.ts's fallback positions
+ * use it too, so both paths name a key alike.
+ */
+export function keyName(v: unknown): string {
   if (v === null) return "";
   return typeof v === "string" ? v : String(v);
+}
+
+/** The property name of a plain key's text; merge keys (`<<`) are not handled. */
+function plainKeyName(raw: string): string {
+  if (raw === "<<") fail();
+  return keyName(resolvePlain(raw));
 }
 
 /** Characters that cannot start a plain scalar (or start something we do not handle). */
@@ -412,153 +285,8 @@ function escapeChar(c: number): string | undefined {
   return undefined;
 }
 
-/** A quoted scalar starting at `p` (on one line): sets strVal, returns the offset after the closing quote. */
-function scanQuoted(p: number): number {
-  const q = s.charCodeAt(p);
-  let start = p + 1;
-  // Fast path: closing quote on the line, no escapes.
-  const close = s.indexOf(q === SQ ? "'" : '"', start);
-  if (close >= 0 && close < lineEnd(start)) {
-    if (q === SQ ? s.charCodeAt(close + 1) !== SQ : nextBackslash(start) > close) {
-      strVal = s.slice(start, close);
-      return close + 1;
-    }
-  }
-  let out = "";
-  let i = start;
-  if (q === SQ) {
-    for (;;) {
-      if (i >= n) fail();
-      const c = s.charCodeAt(i);
-      if (c === SQ) {
-        if (s.charCodeAt(i + 1) === SQ) {
-          out += s.slice(start, i + 1);
-          i += 2;
-          start = i;
-          continue;
-        }
-        strVal = out + s.slice(start, i);
-        return i + 1;
-      }
-      if (c < 32) fail();
-      i++;
-    }
-  }
-  for (;;) {
-    if (i >= n) fail();
-    const c = s.charCodeAt(i);
-    if (c === DQ) {
-      strVal = out + s.slice(start, i);
-      return i + 1;
-    }
-    if (c === BACKSLASH) {
-      out += s.slice(start, i);
-      const e = s.charCodeAt(i + 1);
-      const simple = escapeChar(e);
-      if (simple !== undefined) {
-        out += simple;
-        i += 2;
-      } else {
-        const len = e === 120 ? 2 : e === 117 ? 4 : e === 85 ? 8 : 0; // x u U
-        if (len === 0) fail();
-        let code = 0;
-        for (let k = 0; k < len; k++) {
-          const h = hexValue(s.charCodeAt(i + 2 + k));
-          if (h < 0) fail();
-          code = code * 16 + h;
-        }
-        if (code > 0x10ffff) fail();
-        out += String.fromCodePoint(code);
-        i += 2 + len;
-      }
-      start = i;
-      continue;
-    }
-    if (c < 32) fail();
-    i++;
-  }
-}
-
-/** A plain scalar in block context starting at `p`: returns the offset after its last non-space character. */
-function scanPlainBlock(p: number): number {
-  const c0 = s.charCodeAt(p);
-  if (badPlainStart(c0)) fail();
-  if ((c0 === DASH || c0 === 63 /* ? */ || c0 === COLON) && isBreakOrSpace(p + 1)) fail();
-  let end = lineEnd(p);
-  const h = nextSpaceHash(p); // a comment ends it
-  if (h < end) end = h;
-  for (let c = nextColon(p); c < end; c = nextColon(c + 1)) {
-    if (isBreakOrSpace(c + 1)) fail(); // `a: b: c`
-  }
-  while (s.charCodeAt(end - 1) === SPACE) end--;
-  return end;
-}
-
 function isFlowEnd(c: number): boolean {
   return c === COMMA || c === LBRACKET || c === RBRACKET || c === LBRACE || c === RBRACE;
-}
-
-/** A plain scalar inside a flow collection starting at `p`: returns the offset after its last non-space character. */
-function scanPlainFlow(p: number): number {
-  const c0 = s.charCodeAt(p);
-  if (badPlainStart(c0) || c0 === 63 /* ? */ || c0 === COLON) fail();
-  if (c0 === DASH) {
-    const c1 = s.charCodeAt(p + 1);
-    if (isBreakOrSpace(p + 1) || isFlowEnd(c1)) fail();
-  }
-  let i = p;
-  let end = p;
-  for (;;) {
-    if (i >= n) fail();
-    const c = s.charCodeAt(i);
-    if (c === LF) fail();
-    if (c === SPACE) {
-      if (s.charCodeAt(i + 1) === HASH) fail();
-    } else {
-      if (isFlowEnd(c)) break;
-      if (c === COLON) {
-        const d = s.charCodeAt(i + 1);
-        if (isBreakOrSpace(i + 1) || isFlowEnd(d)) break;
-      }
-      if (c < 32) fail();
-      end = i + 1;
-    }
-    i++;
-  }
-  return end;
-}
-
-// --- keys ----------------------------------------------------------------------------------------
-
-/**
- * A block mapping key at `p` followed by `:` and a space or line end. Returns the offset of the `:`
- * and sets strVal to the key's property name, or returns -1 when the line is not `key: ...`.
- */
-function scanKey(p: number): number {
-  const c0 = s.charCodeAt(p);
-  if (c0 === DQ || c0 === SQ) {
-    const after = scanQuoted(p);
-    const j = skipSpaces(after);
-    if (s.charCodeAt(j) !== COLON || !isBreakOrSpace(j + 1)) return -1;
-    if (j - p > MAX_KEY) fail();
-    return j;
-  }
-  if (c0 === LBRACKET || c0 === LBRACE) return -1;
-  if (badPlainStart(c0)) fail();
-  if ((c0 === DASH || c0 === 63 || c0 === COLON) && isBreakOrSpace(p + 1)) fail();
-  let limit = lineEnd(p);
-  const h = nextSpaceHash(p); // a comment before any `: ` → not a key
-  if (h < limit) limit = h;
-  let i = nextColon(p);
-  while (i < limit && !isBreakOrSpace(i + 1)) i = nextColon(i + 1);
-  if (i >= limit) return -1;
-  if (i - p > MAX_KEY) fail();
-  let end = i;
-  while (s.charCodeAt(end - 1) === SPACE) end--;
-  const raw = s.slice(p, end);
-  if (raw === "<<") fail();
-  strVal = keyName(resolvePlain(raw));
-  return i;
 }
 
 function setProp(obj: Record<string, unknown>, key: string, value: unknown): void {
@@ -566,255 +294,541 @@ function setProp(obj: Record<string, unknown>, key: string, value: unknown): voi
   else obj[key] = value;
 }
 
-// --- flow collections ----------------------------------------------------------------------------
-
-function parseFlowNode(p: number): unknown {
-  const c = s.charCodeAt(p);
-  if (c === LBRACKET) return parseFlowSeq(p);
-  if (c === LBRACE) return parseFlowMap(p);
-  addNode(p, SCALAR);
-  if (c === DQ || c === SQ) {
-    valueEnd = scanQuoted(p);
-    return strVal;
-  }
-  const end = scanPlainFlow(p);
-  valueEnd = end;
-  return resolvePlain(s.slice(p, end));
-}
-
-function parseFlowSeq(p: number): unknown[] {
-  const arr: unknown[] = [];
-  const id = addNode(p, SEQ);
-  let k = skipSpaces(p + 1);
-  if (s.charCodeAt(k) === RBRACKET) {
-    valueEnd = k + 1;
-    return arr;
-  }
-  enter();
-  for (;;) {
-    arr.push(parseFlowNode(k));
-    k = skipSpaces(valueEnd);
-    const c = s.charCodeAt(k);
-    if (c === COMMA) {
-      k = skipSpaces(k + 1);
-      if (s.charCodeAt(k) === RBRACKET) fail(); // trailing comma
-      continue;
-    }
-    if (c === RBRACKET) break;
-    fail();
-  }
-  leave();
-  valueEnd = k + 1;
-  closeNode(id);
-  return arr;
-}
-
-function parseFlowMap(p: number): Record<string, unknown> {
-  const obj: Record<string, unknown> = {};
-  const id = addNode(p, MAP);
-  let k = skipSpaces(p + 1);
-  if (s.charCodeAt(k) === RBRACE) {
-    valueEnd = k + 1;
-    return obj;
-  }
-  enter();
-  for (;;) {
-    const keyOffset = k;
-    const c0 = s.charCodeAt(k);
-    let end: number;
-    let key: string;
-    if (c0 === DQ || c0 === SQ) {
-      end = scanQuoted(k);
-      key = strVal;
-    } else {
-      end = scanPlainFlow(k);
-      const raw = s.slice(k, end);
-      if (raw === "<<") fail();
-      key = keyName(resolvePlain(raw));
-    }
-    if (end - k > MAX_KEY) fail();
-    k = skipSpaces(end);
-    if (s.charCodeAt(k) !== COLON || s.charCodeAt(k + 1) !== SPACE) fail();
-    k = skipSpaces(k + 2);
-    const cv = s.charCodeAt(k);
-    if (cv === COMMA || cv === RBRACE) fail(); // empty value
-    if (Object.hasOwn(obj, key)) fail(); // duplicate (or `1` and "1")
-    setKey(nodes.count, key, keyOffset);
-    const value = parseFlowNode(k);
-    setProp(obj, key, value);
-    k = skipSpaces(valueEnd);
-    const c = s.charCodeAt(k);
-    if (c === COMMA) {
-      k = skipSpaces(k + 1);
-      if (s.charCodeAt(k) === RBRACE) fail(); // trailing comma
-      continue;
-    }
-    if (c === RBRACE) break;
-    fail();
-  }
-  leave();
-  valueEnd = k + 1;
-  closeNode(id);
-  return obj;
-}
-
-// --- block collections ---------------------------------------------------------------------------
-
-/** A value on the same line as its key or dash, at `p`: adds its node(s), sets valueEnd. */
-function parseInlineValue(p: number): unknown {
-  const c = s.charCodeAt(p);
-  if (c === LBRACKET) return parseFlowSeq(p);
-  if (c === LBRACE) return parseFlowMap(p);
-  addNode(p, SCALAR);
-  if (c === DQ || c === SQ) {
-    valueEnd = scanQuoted(p);
-    return strVal;
-  }
-  const end = scanPlainBlock(p);
-  valueEnd = end;
-  return resolvePlain(s.slice(p, end));
-}
-
-/** The block collection whose first line is the current content line. */
-function parseBlockNode(indent: number, pos: number): unknown {
-  return isSeqItem(pos) ? parseBlockSeq(indent, pos) : parseBlockMap(indent, pos);
-}
-
-function parseBlockMap(indent: number, pos: number): Record<string, unknown> {
-  const obj: Record<string, unknown> = {};
-  const id = addNode(pos, MAP);
-  enter();
-  for (;;) {
-    const colon = scanKey(pos);
-    if (colon < 0) fail();
-    const key = strVal;
-    if (Object.hasOwn(obj, key)) fail(); // duplicate (or `1` and "1")
-    const j = skipSpaces(colon + 1);
-    const c = j < n ? s.charCodeAt(j) : LF;
-    setKey(nodes.count, key, pos);
-    let value: unknown;
-    if (c === LF || c === HASH) {
-      const empty = j;
-      seekContent(c === HASH ? lineAfter(j) : j + 1);
-      if (lineIndent > indent) value = parseBlockNode(lineIndent, linePos);
-      else if (lineIndent === indent && isSeqItem(linePos)) value = parseBlockSeq(indent, linePos);
-      else {
-        value = null;
-        addNode(empty, SCALAR);
-      }
-    } else {
-      if (c === DASH && isBreakOrSpace(j + 1)) fail(); // `key: - x`
-      value = parseInlineValue(j);
-      seekContent(endLine(valueEnd));
-      if (lineIndent > indent) fail(); // a multi-line scalar, or junk
-    }
-    setProp(obj, key, value);
-    if (lineIndent !== indent) {
-      if (lineIndent > indent) fail();
-      break;
-    }
-    pos = linePos;
-  }
-  leave();
-  closeNode(id);
-  return obj;
-}
-
-function parseBlockSeq(indent: number, pos: number): unknown[] {
-  const arr: unknown[] = [];
-  const id = addNode(pos, SEQ);
-  enter();
-  for (;;) {
-    const j = skipSpaces(pos + 1);
-    const c = j < n ? s.charCodeAt(j) : LF;
-    let value: unknown;
-    if (c === LF || c === HASH) {
-      const empty = j;
-      seekContent(c === HASH ? lineAfter(j) : j + 1);
-      if (lineIndent > indent) value = parseBlockNode(lineIndent, linePos);
-      else {
-        value = null;
-        addNode(empty, SCALAR);
-      }
-    } else if (c === DASH && isBreakOrSpace(j + 1)) {
-      value = parseBlockSeq(indent + (j - pos), j); // `- - x`: a sequence in a sequence
-    } else if (scanKey(j) >= 0) {
-      value = parseBlockMap(indent + (j - pos), j);
-    } else {
-      value = parseInlineValue(j);
-      seekContent(endLine(valueEnd));
-      if (lineIndent > indent) fail();
-    }
-    arr.push(value);
-    if (lineIndent !== indent || !isSeqItem(linePos)) {
-      if (lineIndent > indent) fail();
-      break;
-    }
-    pos = linePos;
-  }
-  leave();
-  closeNode(id);
-  return arr;
-}
-
 // eslint-disable-next-line no-control-regex
 const BAD_CHARS = /[\x00-\x09\x0b-\x1f\uFEFF]/;
 
-// --- document ------------------------------------------------------------------------------------
+// --- the parser ----------------------------------------------------------------------------------
 
-function parseDocumentText(text: string): FastYaml | undefined {
-  // Tabs, CRs, other control characters (anywhere, comments included) and BOMs: not handled.
-  if (BAD_CHARS.test(text)) return undefined;
-  s = text;
-  n = text.length;
-  hashAt = colonAt = backslashAt = -1;
-  depth = 0;
-  nodes = new Nodes((n >> 4) + 16);
-  // Leading blank and comment lines, then an optional `---` line.
-  let i = 0;
-  let marker = false;
-  for (;;) {
-    const j = skipSpaces(i);
-    if (j >= n) break;
-    const c = s.charCodeAt(j);
-    if (c === LF) {
-      i = j + 1;
-      continue;
-    }
-    if (c === HASH) {
-      const e = s.indexOf("\n", j);
-      i = e < 0 ? n : e + 1;
-      continue;
-    }
-    if (j === i && c === DASH && s.charCodeAt(j + 1) === DASH && s.charCodeAt(j + 2) === DASH && isBreakOrSpace(j + 3)) {
-      marker = true;
-      i = endLine(j + 3);
-    }
-    break;
+// One Parser per text: all cursor state lives in the instance, so parses are independent (a
+// throw, a re-entrant call or a second caller cannot see another parse's state).
+class Parser {
+  private readonly s: string;
+  private readonly n: number;
+  /** The node table being filled. */
+  readonly nodes: Nodes;
+  /** Indentation of the current content line, -1 at the end of the text. */
+  private lineIndent = -1;
+  /** Offset of the first non-space character of the current content line (n at the end). */
+  private linePos = 0;
+  /** Offset just after the value the last inline parse returned. */
+  private valueEnd = 0;
+  /** The (resolved) text of the last quoted scalar / the JS name of the last key. */
+  private strVal = "";
+  // Cached positions of the next " #" / ":" / "\\" / line feed at or after the last position asked
+  // for (n when none): each indexOf starts beyond the previous hit, so the searches stay linear in
+  // total, even on one long line of flow collections.
+  private hashAt = -1;
+  private colonAt = -1;
+  private backslashAt = -1;
+  private lfAt = -1;
+  /** Collections open around the one being parsed. */
+  private depth = 0;
+
+  constructor(text: string) {
+    this.s = text;
+    this.n = text.length;
+    this.nodes = new Nodes((text.length >> 4) + 16);
   }
-  seekContent(i);
-  if (lineIndent < 0) {
-    if (marker) return undefined;
-    return new Result(null, nodes);
+
+  // --- the node table ----------------------------------------------------------------------------
+
+  /** A new node; collections set their size once their children are in. */
+  private addNode(offset: number, kind: number): number {
+    const t = this.nodes;
+    const id = t.count;
+    if (id === t.offset.length) t.grow();
+    t.offset[id] = offset;
+    t.kind[id] = kind;
+    t.size[id] = 1;
+    t.count = id + 1;
+    return id;
   }
-  const c = s.charCodeAt(linePos);
-  let data: unknown;
-  if (c === LBRACKET || c === LBRACE) {
-    data = parseInlineValue(linePos); // a one-line flow collection (`{}`, `[a, b]`)
-    seekContent(endLine(valueEnd));
-  } else data = parseBlockNode(lineIndent, linePos);
-  if (lineIndent >= 0) return undefined; // content after the root
-  return new Result(data, nodes);
+
+  /** Records the key of the value node that is added next. */
+  private setNextKey(key: string, keyOffset: number): void {
+    const t = this.nodes;
+    if (t.count === t.offset.length) t.grow();
+    t.key[t.count] = key;
+    t.keyOffset[t.count] = keyOffset;
+  }
+
+  private closeNode(id: number): void {
+    this.nodes.size[id] = this.nodes.count - id;
+  }
+
+  /** Enters a collection; bails beyond FAST_MAX_NESTING. Every collection parser calls leave() when done. */
+  private enter(): void {
+    if (++this.depth > FAST_MAX_NESTING) fail();
+  }
+
+  private leave(): void {
+    this.depth--;
+  }
+
+  // --- searches and lines ------------------------------------------------------------------------
+
+  private nextSpaceHash(p: number): number {
+    if (this.hashAt < p) {
+      const h = this.s.indexOf(" #", p);
+      this.hashAt = h < 0 ? this.n : h;
+    }
+    return this.hashAt;
+  }
+
+  private nextColon(p: number): number {
+    if (this.colonAt < p) {
+      const c = this.s.indexOf(":", p);
+      this.colonAt = c < 0 ? this.n : c;
+    }
+    return this.colonAt;
+  }
+
+  private nextBackslash(p: number): number {
+    if (this.backslashAt < p) {
+      const c = this.s.indexOf("\\", p);
+      this.backslashAt = c < 0 ? this.n : c;
+    }
+    return this.backslashAt;
+  }
+
+  /** The offset of the line feed ending the line that holds `p` (n on the last line). */
+  private lineEnd(p: number): number {
+    if (this.lfAt < p) {
+      const e = this.s.indexOf("\n", p);
+      this.lfAt = e < 0 ? this.n : e;
+    }
+    return this.lfAt;
+  }
+
+  /** The start of the line after the one holding `i`. */
+  private lineAfter(i: number): number {
+    const e = this.lineEnd(i);
+    return e < this.n ? e + 1 : this.n;
+  }
+
+  private skipSpaces(i: number): number {
+    const s = this.s;
+    while (i < this.n && s.charCodeAt(i) === SPACE) i++;
+    return i;
+  }
+
+  /** Space, line feed or end of text at `i`. */
+  private isBreakOrSpace(i: number): boolean {
+    if (i >= this.n) return true;
+    const c = this.s.charCodeAt(i);
+    return c === SPACE || c === LF;
+  }
+
+  private isSeqItem(p: number): boolean {
+    return this.s.charCodeAt(p) === DASH && this.isBreakOrSpace(p + 1);
+  }
+
+  /** From the start of a line, skips blank and comment lines and sets lineIndent / linePos. */
+  private seekContent(i: number): void {
+    const s = this.s;
+    const n = this.n;
+    while (i < n) {
+      const j = this.skipSpaces(i);
+      if (j >= n) break;
+      const c = s.charCodeAt(j);
+      if (c === LF) {
+        i = j + 1;
+        continue;
+      }
+      if (c === HASH) {
+        i = this.lineAfter(j);
+        continue;
+      }
+      if (j === i && (c === DASH || c === 46 /* . */)) {
+        // `---` / `...` at column 0: a document marker (or a scalar that looks like one).
+        if (s.charCodeAt(j + 1) === c && s.charCodeAt(j + 2) === c) fail();
+      }
+      this.lineIndent = j - i;
+      this.linePos = j;
+      return;
+    }
+    this.lineIndent = -1;
+    this.linePos = n;
+  }
+
+  /** After an inline value ending at `p`: spaces, an optional comment, the line end. Returns the next line's start. */
+  private endLine(p: number): number {
+    const j = this.skipSpaces(p);
+    if (j >= this.n) return this.n;
+    const c = this.s.charCodeAt(j);
+    if (c === LF) return j + 1;
+    if (c === HASH && j > p) return this.lineAfter(j);
+    fail();
+  }
+
+  // --- scalars -----------------------------------------------------------------------------------
+
+  /** A quoted scalar starting at `p` (on one line): sets strVal, returns the offset after the closing quote. */
+  private scanQuoted(p: number): number {
+    const s = this.s;
+    const n = this.n;
+    const q = s.charCodeAt(p);
+    let start = p + 1;
+    // Fast path: closing quote on the line, no escapes.
+    const close = s.indexOf(q === SQ ? "'" : '"', start);
+    if (close >= 0 && close < this.lineEnd(start)) {
+      if (q === SQ ? s.charCodeAt(close + 1) !== SQ : this.nextBackslash(start) > close) {
+        this.strVal = s.slice(start, close);
+        return close + 1;
+      }
+    }
+    let out = "";
+    let i = start;
+    if (q === SQ) {
+      for (;;) {
+        if (i >= n) fail();
+        const c = s.charCodeAt(i);
+        if (c === SQ) {
+          if (s.charCodeAt(i + 1) === SQ) {
+            out += s.slice(start, i + 1);
+            i += 2;
+            start = i;
+            continue;
+          }
+          this.strVal = out + s.slice(start, i);
+          return i + 1;
+        }
+        if (c < 32) fail();
+        i++;
+      }
+    }
+    for (;;) {
+      if (i >= n) fail();
+      const c = s.charCodeAt(i);
+      if (c === DQ) {
+        this.strVal = out + s.slice(start, i);
+        return i + 1;
+      }
+      if (c === BACKSLASH) {
+        out += s.slice(start, i);
+        const e = s.charCodeAt(i + 1);
+        const simple = escapeChar(e);
+        if (simple !== undefined) {
+          out += simple;
+          i += 2;
+        } else {
+          const len = e === 120 ? 2 : e === 117 ? 4 : e === 85 ? 8 : 0; // x u U
+          if (len === 0) fail();
+          let code = 0;
+          for (let k = 0; k < len; k++) {
+            const h = hexValue(s.charCodeAt(i + 2 + k));
+            if (h < 0) fail();
+            code = code * 16 + h;
+          }
+          if (code > 0x10ffff) fail();
+          out += String.fromCodePoint(code);
+          i += 2 + len;
+        }
+        start = i;
+        continue;
+      }
+      if (c < 32) fail();
+      i++;
+    }
+  }
+
+  /** A plain scalar in block context starting at `p`: returns the offset after its last non-space character. */
+  private scanPlainBlock(p: number): number {
+    const s = this.s;
+    const c0 = s.charCodeAt(p);
+    if (badPlainStart(c0)) fail();
+    if ((c0 === DASH || c0 === 63 /* ? */ || c0 === COLON) && this.isBreakOrSpace(p + 1)) fail();
+    let end = this.lineEnd(p);
+    const h = this.nextSpaceHash(p); // a comment ends it
+    if (h < end) end = h;
+    for (let c = this.nextColon(p); c < end; c = this.nextColon(c + 1)) {
+      if (this.isBreakOrSpace(c + 1)) fail(); // `a: b: c`
+    }
+    while (s.charCodeAt(end - 1) === SPACE) end--;
+    return end;
+  }
+
+  /** A plain scalar inside a flow collection starting at `p`: returns the offset after its last non-space character. */
+  private scanPlainFlow(p: number): number {
+    const s = this.s;
+    const c0 = s.charCodeAt(p);
+    if (badPlainStart(c0) || c0 === 63 /* ? */ || c0 === COLON) fail();
+    if (c0 === DASH) {
+      const c1 = s.charCodeAt(p + 1);
+      if (this.isBreakOrSpace(p + 1) || isFlowEnd(c1)) fail();
+    }
+    let i = p;
+    let end = p;
+    for (;;) {
+      if (i >= this.n) fail();
+      const c = s.charCodeAt(i);
+      if (c === LF) fail();
+      if (c === SPACE) {
+        if (s.charCodeAt(i + 1) === HASH) fail();
+      } else {
+        if (isFlowEnd(c)) break;
+        if (c === COLON) {
+          const d = s.charCodeAt(i + 1);
+          if (this.isBreakOrSpace(i + 1) || isFlowEnd(d)) break;
+        }
+        if (c < 32) fail();
+        end = i + 1;
+      }
+      i++;
+    }
+    return end;
+  }
+
+  // --- keys --------------------------------------------------------------------------------------
+
+  /**
+   * A block mapping key at `p` followed by `:` and a space or line end. Returns the offset of the `:`
+   * and sets strVal to the key's property name, or returns -1 when the line is not `key: ...`.
+   */
+  private scanKey(p: number): number {
+    const s = this.s;
+    const c0 = s.charCodeAt(p);
+    if (c0 === DQ || c0 === SQ) {
+      const after = this.scanQuoted(p);
+      const j = this.skipSpaces(after);
+      if (s.charCodeAt(j) !== COLON || !this.isBreakOrSpace(j + 1)) return -1;
+      if (j - p > MAX_KEY) fail();
+      return j;
+    }
+    if (c0 === LBRACKET || c0 === LBRACE) return -1;
+    if (badPlainStart(c0)) fail();
+    if ((c0 === DASH || c0 === 63 || c0 === COLON) && this.isBreakOrSpace(p + 1)) fail();
+    let limit = this.lineEnd(p);
+    const h = this.nextSpaceHash(p); // a comment before any `: ` → not a key
+    if (h < limit) limit = h;
+    let i = this.nextColon(p);
+    while (i < limit && !this.isBreakOrSpace(i + 1)) i = this.nextColon(i + 1);
+    if (i >= limit) return -1;
+    if (i - p > MAX_KEY) fail();
+    let end = i;
+    while (s.charCodeAt(end - 1) === SPACE) end--;
+    this.strVal = plainKeyName(s.slice(p, end));
+    return i;
+  }
+
+  /** A key inside a flow mapping at `p`, up to its `: `: sets strVal to its property name, returns the offset of its value. */
+  private scanFlowKey(p: number): number {
+    const s = this.s;
+    const c0 = s.charCodeAt(p);
+    let end: number;
+    if (c0 === DQ || c0 === SQ) end = this.scanQuoted(p);
+    else {
+      end = this.scanPlainFlow(p);
+      this.strVal = plainKeyName(s.slice(p, end));
+    }
+    if (end - p > MAX_KEY) fail();
+    const k = this.skipSpaces(end);
+    if (s.charCodeAt(k) !== COLON || s.charCodeAt(k + 1) !== SPACE) fail();
+    const v = this.skipSpaces(k + 2);
+    const cv = s.charCodeAt(v);
+    if (cv === COMMA || cv === RBRACE) fail(); // empty value
+    return v;
+  }
+
+  // --- values and flow collections ---------------------------------------------------------------
+
+  /**
+   * A value on one line at `p` (after a key or dash, or an entry of a flow collection, `inFlow`):
+   * adds its node(s), sets valueEnd. Plain scalars end differently in the two contexts.
+   */
+  private parseValue(p: number, inFlow: boolean): unknown {
+    const c = this.s.charCodeAt(p);
+    if (c === LBRACKET || c === LBRACE) return this.parseFlow(p);
+    this.addNode(p, SCALAR);
+    if (c === DQ || c === SQ) {
+      this.valueEnd = this.scanQuoted(p);
+      return this.strVal;
+    }
+    const end = inFlow ? this.scanPlainFlow(p) : this.scanPlainBlock(p);
+    this.valueEnd = end;
+    return resolvePlain(this.s.slice(p, end));
+  }
+
+  /** A flow sequence or mapping opening at `p`, on one line: entries separated by `, `, no trailing comma. */
+  private parseFlow(p: number): unknown[] | Record<string, unknown> {
+    const s = this.s;
+    const isMap = s.charCodeAt(p) === LBRACE;
+    const close = isMap ? RBRACE : RBRACKET;
+    const arr: unknown[] = [];
+    const obj: Record<string, unknown> = {};
+    const id = this.addNode(p, isMap ? MAP : SEQ);
+    let k = this.skipSpaces(p + 1);
+    if (s.charCodeAt(k) === close) {
+      this.valueEnd = k + 1;
+      return isMap ? obj : arr;
+    }
+    this.enter();
+    for (;;) {
+      if (isMap) {
+        const keyOffset = k;
+        k = this.scanFlowKey(k);
+        const key = this.strVal;
+        if (Object.hasOwn(obj, key)) fail(); // duplicate (or `1` and "1")
+        this.setNextKey(key, keyOffset);
+        setProp(obj, key, this.parseValue(k, true));
+      } else arr.push(this.parseValue(k, true));
+      k = this.skipSpaces(this.valueEnd);
+      const c = s.charCodeAt(k);
+      if (c === COMMA) {
+        k = this.skipSpaces(k + 1);
+        if (s.charCodeAt(k) === close) fail(); // trailing comma
+        continue;
+      }
+      if (c === close) break;
+      fail();
+    }
+    this.leave();
+    this.valueEnd = k + 1;
+    this.closeNode(id);
+    return isMap ? obj : arr;
+  }
+
+  // --- block collections -------------------------------------------------------------------------
+
+  /** The block collection whose first line is the current content line. */
+  private parseBlockNode(indent: number, pos: number): unknown {
+    return this.isSeqItem(pos) ? this.parseBlockSeq(indent, pos) : this.parseBlockMap(indent, pos);
+  }
+
+  private parseBlockMap(indent: number, pos: number): Record<string, unknown> {
+    const s = this.s;
+    const obj: Record<string, unknown> = {};
+    const id = this.addNode(pos, MAP);
+    this.enter();
+    for (;;) {
+      const colon = this.scanKey(pos);
+      if (colon < 0) fail();
+      const key = this.strVal;
+      if (Object.hasOwn(obj, key)) fail(); // duplicate (or `1` and "1")
+      const j = this.skipSpaces(colon + 1);
+      const c = j < this.n ? s.charCodeAt(j) : LF;
+      this.setNextKey(key, pos);
+      let value: unknown;
+      if (c === LF || c === HASH) {
+        const empty = j;
+        this.seekContent(c === HASH ? this.lineAfter(j) : j + 1);
+        if (this.lineIndent > indent) value = this.parseBlockNode(this.lineIndent, this.linePos);
+        else if (this.lineIndent === indent && this.isSeqItem(this.linePos)) value = this.parseBlockSeq(indent, this.linePos);
+        else {
+          value = null;
+          this.addNode(empty, SCALAR);
+        }
+      } else {
+        if (c === DASH && this.isBreakOrSpace(j + 1)) fail(); // `key: - x`
+        value = this.parseValue(j, false);
+        this.seekContent(this.endLine(this.valueEnd));
+        if (this.lineIndent > indent) fail(); // a multi-line scalar, or junk
+      }
+      setProp(obj, key, value);
+      if (this.lineIndent !== indent) {
+        if (this.lineIndent > indent) fail();
+        break;
+      }
+      pos = this.linePos;
+    }
+    this.leave();
+    this.closeNode(id);
+    return obj;
+  }
+
+  private parseBlockSeq(indent: number, pos: number): unknown[] {
+    const s = this.s;
+    const arr: unknown[] = [];
+    const id = this.addNode(pos, SEQ);
+    this.enter();
+    for (;;) {
+      const j = this.skipSpaces(pos + 1);
+      const c = j < this.n ? s.charCodeAt(j) : LF;
+      let value: unknown;
+      if (c === LF || c === HASH) {
+        const empty = j;
+        this.seekContent(c === HASH ? this.lineAfter(j) : j + 1);
+        if (this.lineIndent > indent) value = this.parseBlockNode(this.lineIndent, this.linePos);
+        else {
+          value = null;
+          this.addNode(empty, SCALAR);
+        }
+      } else if (c === DASH && this.isBreakOrSpace(j + 1)) {
+        value = this.parseBlockSeq(indent + (j - pos), j); // `- - x`: a sequence in a sequence
+      } else if (this.scanKey(j) >= 0) {
+        value = this.parseBlockMap(indent + (j - pos), j);
+      } else {
+        value = this.parseValue(j, false);
+        this.seekContent(this.endLine(this.valueEnd));
+        if (this.lineIndent > indent) fail();
+      }
+      arr.push(value);
+      if (this.lineIndent !== indent || !this.isSeqItem(this.linePos)) {
+        if (this.lineIndent > indent) fail();
+        break;
+      }
+      pos = this.linePos;
+    }
+    this.leave();
+    this.closeNode(id);
+    return arr;
+  }
+
+  // --- document ----------------------------------------------------------------------------------
+
+  /** The document's data; bails (throws BAIL) outside the subset. */
+  parseDocument(): unknown {
+    const s = this.s;
+    const n = this.n;
+    // Leading blank and comment lines, then an optional `---` line.
+    let i = 0;
+    let marker = false;
+    for (;;) {
+      const j = this.skipSpaces(i);
+      if (j >= n) break;
+      const c = s.charCodeAt(j);
+      if (c === LF) {
+        i = j + 1;
+        continue;
+      }
+      if (c === HASH) {
+        i = this.lineAfter(j);
+        continue;
+      }
+      if (j === i && c === DASH && s.charCodeAt(j + 1) === DASH && s.charCodeAt(j + 2) === DASH && this.isBreakOrSpace(j + 3)) {
+        marker = true;
+        i = this.endLine(j + 3);
+      }
+      break;
+    }
+    this.seekContent(i);
+    if (this.lineIndent < 0) {
+      if (marker) fail(); // an empty document that starts with `---`
+      return null;
+    }
+    const c = s.charCodeAt(this.linePos);
+    let data: unknown;
+    if (c === LBRACKET || c === LBRACE) {
+      data = this.parseValue(this.linePos, false); // a one-line flow collection (`{}`, `[a, b]`)
+      this.seekContent(this.endLine(this.valueEnd));
+    } else data = this.parseBlockNode(this.lineIndent, this.linePos);
+    if (this.lineIndent >= 0) fail(); // content after the root
+    return data;
+  }
 }
 
 /** Parses `text` if it is within the subset; undefined means "use the `yaml` package". Never throws. */
 export function parseFastYaml(text: string): FastYaml | undefined {
+  // Tabs, CRs, other control characters (anywhere, comments included) and BOMs: not handled.
+  if (BAD_CHARS.test(text)) return undefined;
+  const parser = new Parser(text);
+  let data: unknown;
   try {
-    return parseDocumentText(text);
-  } catch {
-    return undefined; // BAIL
-  } finally {
-    s = "";
-    nodes = NO_NODES;
+    data = parser.parseDocument();
+  } catch (err) {
+    if (err === BAIL) return undefined;
+    // Anything else is a bug in this parser; the `yaml` package still reads the text.
+    return undefined;
   }
+  return new Result(data, parser.nodes);
 }

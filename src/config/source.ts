@@ -5,10 +5,11 @@
 // Two parsers, one result: the common subset of YAML that configs are written in is read by
 // fast-yaml.ts (a single pass, about ten times faster); anything else, including every input
 // with an error, goes to the `yaml` package, which also writes every syntax diagnostic. A
-// differential test keeps the two equal on everything the fast one accepts.
-import type { Document, Node, Pair, YAMLMap } from "yaml";
+// differential test keeps the two equal on everything the fast one accepts; the YAML test suite
+// (test/yaml-test-suite.test.ts) checks the data and every position of both.
+import type { Alias, Document, Node, Pair, YAMLMap } from "yaml";
 import type { Diagnostic, Origin } from "./types.js";
-import { parseFastYaml } from "./fast-yaml.js";
+import { keyName, parseFastYaml } from "./fast-yaml.js";
 
 export type PathSegment = string | number;
 
@@ -111,6 +112,16 @@ async function parseWithYamlPackage(
     diagnostics.push({ severity: "error", rule: "duplicate-key", message: "this key appears twice in the same mapping; keep one", origin: at(offset) });
   }
   if (diagnostics.length > 0) return { diagnostics };
+  const targets = aliasTargets(doc, yaml);
+  for (const offset of collectionKeys(doc, yaml, targets)) {
+    diagnostics.push({
+      severity: "error",
+      rule: "invalid-type",
+      message: "this key is a collection ([...] or {...}); every key of a werf-mirror configuration is text, so write the key as a plain or quoted string",
+      origin: at(offset),
+    });
+  }
+  if (diagnostics.length > 0) return { diagnostics };
   let data: unknown;
   try {
     // maxAliasCount bounds alias expansion ("billion laughs").
@@ -130,7 +141,7 @@ async function parseWithYamlPackage(
       ],
     };
   }
-  const source: ConfigSource = { file, root, baseOffset, lines, data: dig(data, root), offsetOf: documentOffsets(doc, yaml) };
+  const source: ConfigSource = { file, root, baseOffset, lines, data: dig(data, root), offsetOf: documentOffsets(doc, yaml, targets) };
   return { source, diagnostics: [] };
 }
 
@@ -182,6 +193,58 @@ function duplicateKeys(doc: Document.Parsed, yaml: YamlModule): number[] {
   return out;
 }
 
+/**
+ * The anchored node each alias of the document refers to (the last one of its name before it,
+ * as the yaml package resolves them), found in one walk. Each alias is also handed its target:
+ * the yaml package's own Alias.resolve scans every anchor and alias before the alias, for every
+ * alias (8,000 keys with an anchor each and 8,000 aliases to them took 2 s, and 4x that for twice
+ * as many); with `aliasResolveCache` (a field of its ToJSContext) holding just the target, its
+ * scan is one step. The accounting that bounds alias expansion (maxAliasCount) stays the
+ * package's own.
+ */
+function aliasTargets(doc: Document.Parsed, yaml: YamlModule): Map<Alias, Anchored> {
+  const targets = new Map<Alias, Anchored>();
+  const latest = new Map<string, Anchored>();
+  const resolve = yaml.Alias.prototype.resolve;
+  yaml.visit(doc, {
+    Node(_, node) {
+      if (yaml.isAlias(node)) {
+        const target = latest.get(node.source);
+        if (target) targets.set(node, target);
+        // Without a target the package finds nothing either, and reports the unresolved alias.
+        node.resolve = function (this: Alias, d, ctx) {
+          if (!ctx) return target;
+          ctx.aliasResolveCache = target ? [target] : [];
+          return resolve.call(this, d, ctx);
+        };
+      } else if ((yaml.isScalar(node) || yaml.isCollection(node)) && node.anchor) latest.set(node.anchor, node);
+    },
+  });
+  return targets;
+}
+
+/** The scalar a key is, directly or through its alias; undefined for collections and unresolved aliases. */
+function keyScalar(key: unknown, yaml: YamlModule, targets: Map<Alias, Anchored>): import("yaml").Scalar | undefined {
+  const node = yaml.isAlias(key) ? targets.get(key) : key;
+  return yaml.isScalar(node) ? node : undefined;
+}
+
+/**
+ * Offsets of keys that are collections (`[a]: 1`, `? {a: 1}`, or an alias of one). No configuration
+ * key can be one, and the yaml package would name each by printing it, looping over every anchor
+ * of the document for each such key (quadratic) and warning on stderr.
+ */
+function collectionKeys(doc: Document.Parsed, yaml: YamlModule, targets: Map<Alias, Anchored>): number[] {
+  const out: number[] = [];
+  yaml.visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key;
+      if (yaml.isCollection(key) || (yaml.isAlias(key) && yaml.isCollection(targets.get(key)))) out.push((key as Node).range?.[0] ?? 0);
+    },
+  });
+  return out;
+}
+
 function dig(data: unknown, root: PathSegment[]): unknown {
   let value = data;
   for (const seg of root) value = value && typeof value === "object" ? (value as Record<string | number, unknown>)[seg] : undefined;
@@ -211,18 +274,25 @@ export function locate(source: ConfigSource, path: PathSegment[], opts: { key?: 
 }
 
 type YamlModule = typeof import("yaml");
+/** A node an alias can refer to. */
+type Anchored = NonNullable<ReturnType<Alias["resolve"]>>;
 type CstToken = import("yaml").CST.Token;
 
-/** offsetOf over a yaml Document; mappings are indexed once so lookups stay linear overall. */
-function documentOffsets(doc: Document.Parsed, yaml: YamlModule): ConfigSource["offsetOf"] {
+/**
+ * offsetOf over a yaml Document; mappings are indexed once so lookups stay linear overall. A pair
+ * is found under the name toJS gives its key (keyName: `~`, `null` and an empty key are all "");
+ * when two keys have one name (`1` and `"1"`), the data holds the value of the last, and so does
+ * the index.
+ */
+function documentOffsets(doc: Document.Parsed, yaml: YamlModule, targets: Map<Alias, Anchored>): ConfigSource["offsetOf"] {
   const indexes = new WeakMap<YAMLMap, Map<string, Pair>>();
   const pairIndex = (map: YAMLMap): Map<string, Pair> => {
     let index = indexes.get(map);
     if (!index) {
       index = new Map();
       for (const p of map.items) {
-        const k = yaml.isScalar(p.key) ? String(p.key.value) : undefined;
-        if (k !== undefined && !index.has(k)) index.set(k, p);
+        const scalar = keyScalar(p.key, yaml, targets);
+        if (scalar) index.set(keyName(scalar.value), p);
       }
       indexes.set(map, index);
     }
