@@ -85,8 +85,8 @@ const ajv = measure(node, [ajvCli, "validate", "--spec=draft2020", "--strict=fal
 row("cold start: lint typical config", fmt(lint), `node -e 0: ${fmt(bare)}`, `${(lint / bare).toFixed(2)}x`, "<= 1.30x", lint / bare <= 1.3);
 row("cold start: lint vs ajv-cli validate", fmt(lint), `ajv-cli: ${fmt(ajv)}`, `${(lint / ajv).toFixed(2)}x`, "< 1.00x", lint < ajv);
 
-// 2. Scale: render --backend all for 1,000 and 2,000 registries x 3 mirrors.
-const renderArgs = (file, out) => [bin, "render", "--config", file, "--backend", "all", "--out-dir", out, "--force", "--base", "/dev/null", "--quiet"];
+// 2. Scale: render --target all for 1,000 and 2,000 registries x 3 mirrors.
+const renderArgs = (file, out) => [bin, "render", "--config", file, "--target", "all", "--out-dir", out, "--force", "--base", "/dev/null", "--quiet"];
 const c1000 = scaleConfig(1000);
 const c2000 = scaleConfig(2000);
 const fresh = (dir) => () => rmSync(dir, { recursive: true, force: true });

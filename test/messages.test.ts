@@ -42,7 +42,7 @@ test("skopeo is told --registries-conf (Debian's skopeo 1.9 ignores CONTAINERS_R
   const dir = mkdtempSync(join(tmpdir(), "messages-skopeo-"));
   try {
     writeFileSync(join(dir, "werf-mirror.yaml"), "version: 1\nregistries:\n  docker.io:\n    mirrors: [https://m.example]\n");
-    const r = await runCli(["render", "--backend", "buildah", "--base", "/dev/null", "--cwd", dir], { cwd: dir, env: { HOME: dir } });
+    const r = await runCli(["render", "--target", "buildah", "--base", "/dev/null", "--cwd", dir], { cwd: dir, env: { HOME: dir } });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout + r.stderr, /skopeo: --registries-conf .*registries\.conf/);
     assert.doesNotMatch(r.stdout + r.stderr, /skopeo[^\n]*CONTAINERS_REGISTRIES_CONF/);

@@ -62,7 +62,7 @@ test("the bundled executable (esbuild, one file) runs every kind of command, wit
       if (attempt === "corrupt cache") for (const f of readdirSync(join(cache, "werf-mirror"))) writeFileSync(join(cache, "werf-mirror", f), "garbage");
       const lint = run(["lint", "--no-color"]);
       assert.equal(lint.status, 0, `${attempt}: ${lint.stderr}`);
-      const rendered = run(["render", "--backend", "buildah", "--stdout", "--base", "/dev/null"]);
+      const rendered = run(["render", "--target", "buildah", "--stdout", "--base", "/dev/null"]);
       assert.equal(rendered.status, 0, `${attempt}: ${rendered.stderr}`);
       assert.match(rendered.stdout, /\[\[registry\]\]/);
       const exec = run(["exec", "--offline", "--", process.execPath, "-e", "const t = require('fs').readFileSync(process.env.CONTAINERS_REGISTRIES_CONF, 'utf8'); process.exit(!process.env.WERF_CONTAINER_REGISTRY_MIRROR_00 && t.includes('location = \"mirror.gcr.io\"') ? 7 : 1)"]);

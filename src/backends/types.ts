@@ -45,7 +45,7 @@ export interface RenderResult {
 }
 
 export interface Renderer {
-  /** Target name for `render --backend NAME`. */
+  /** Target name for `render --target NAME`. */
   name: string;
   /** Who reads the files. */
   consumers: string;

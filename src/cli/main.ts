@@ -100,7 +100,7 @@ function parseCommandLine(command: Command, args: string[], io: Io): Context {
     positionals: parsed.positionals,
     cwd,
     flags: {
-      // `render --backend` selects render targets; only other commands pass werf's backend on.
+      // `render --backend` is the deprecated name of --target; only other commands pass werf's backend on.
       backend: command.name === "render" ? undefined : str("backend"),
       outDir: str("out-dir"),
       timeout: str("timeout"),

@@ -38,7 +38,7 @@ export const CONFIG_OPTIONS: OptionSpec[] = [
   fromTable(option("unhealthy")),
 ];
 
-/** werf's backend; `render` uses --backend for its target instead. */
+/** werf's backend (`render` has --target, and --backend only as its deprecated old name). */
 export const WERF_BACKEND_OPTION: OptionSpec = fromTable(option("backend"));
 
 export const OUTPUT_OPTIONS: OptionSpec[] = [

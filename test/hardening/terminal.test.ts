@@ -16,7 +16,13 @@ import { httpServer, type FaultServer } from "../preflight/helpers.js";
 /** Controls a terminal acts on (newline aside), and the invisible characters that reorder text. */
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
 /** Without werf-mirror's own escapes on a terminal (colors, the progress counter): the only ones allowed out. */
-const ownColors = (s: string) => s.replace(/\u001b\[(?:3[1-6]|0)m/g, "").replace(/\rprobing mirrors: \d+\/\d+(?:\r\u001b\[K)?/g, "");
+// Our own output: colors, and the progress line (redrawn with `\r`, ended by erase-line); the mirror
+// URLs it names went through printable, so what remains after removing it must hold no control.
+const ownColors = (s: string) =>
+  s
+    .replace(/\u001b\[(?:3[1-6]|0)m/g, "")
+    .replace(/\rprobing mirrors: \d+\/\d+ answered, [0-9.]+ s(?:; waiting for [^\r\u001b]*)?\u001b\[K/g, "")
+    .replace(/\r\u001b\[K/g, "");
 const HOSTILE = ["\u001b[2J\u001b]0;pwned\u0007http://a.example", "\u009b31mhttp://b.example", "http://c.example\u202elive", "http://d.example\r\nerror: all mirrors fine"];
 
 let dir: string;

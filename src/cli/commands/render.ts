@@ -13,7 +13,7 @@ import { limitList } from "../diagnostics.js";
 export const renderCommand: Command = {
   name: "render",
   summary: "Write every consumer's native mirror config (registries.conf, daemon.json, hosts.toml, ...)",
-  usage: "werf-mirror render [--backend buildah|podman|docker|containerd|buildkit|k3s|kaniko|all] [--out-dir DIR] [--stdout] [--force] [--base PATH]",
+  usage: "werf-mirror render [--target buildah|podman|docker|containerd|buildkit|k3s|kaniko|all] [--out-dir DIR] [--stdout] [--force] [--base PATH]",
   description: `
 Renders the mirrors configuration into each consumer's own file under the output directory
 (output.dir, --out-dir; default .werf-mirror): registries.conf (buildah, podman, skopeo, CRI-O;
@@ -26,7 +26,9 @@ registries.conf starts from the host's effective file (--base; default: $CONTAIN
 else ~/.config/containers/registries.conf for non-root users when it exists, else
 /etc/containers/registries.conf), so the host's other settings are kept.`,
   options: [
-    { name: "backend", type: "string", choices: RENDER_TARGET_NAMES, default: "all", description: "Which consumer's files to render" },
+    { name: "target", type: "string", choices: RENDER_TARGET_NAMES, default: "all", description: "Which consumer's files to render" },
+    // Until 0.2: elsewhere --backend is werf's backend, so here it is only an old name of --target.
+    { name: "backend", type: "string", choices: RENDER_TARGET_NAMES, description: "Deprecated name of --target (elsewhere --backend is werf's backend)" },
     { name: "stdout", type: "boolean", description: "Print the files instead of writing them" },
     { name: "force", type: "boolean", description: "Overwrite files that werf-mirror did not write" },
     { name: "base", type: "string", value: "PATH", description: "registries.conf to merge onto (/dev/null: none)" },
@@ -34,8 +36,8 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
   configOptions: true,
   examples: [
     "werf-mirror render",
-    "werf-mirror render --backend containerd --out-dir /etc/werf-mirror",
-    "werf-mirror render --backend buildah --stdout",
+    "werf-mirror render --target containerd --out-dir /etc/werf-mirror",
+    "werf-mirror render --target buildah --stdout",
     "werf-mirror render --base /dev/null       # registries.conf without the host's settings",
   ],
   exitCodes: ["0 written (warnings allowed)", "1 a target belongs to the user, or a write failed (nothing written)", "2 usage error, or a config or base file that cannot be used"],
@@ -43,7 +45,16 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
     const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
     const { model } = loaded;
-    const target = (ctx.values.backend as string | undefined) ?? "all";
+    const given = ctx.values.target as string | undefined;
+    const old = ctx.values.backend as string | undefined;
+    if (old !== undefined) {
+      if (given !== undefined && given !== old) {
+        ctx.io.stderr(`werf-mirror render: --backend is the old name of --target; give one of them (got --target ${given} and --backend ${old})\n`);
+        return EXIT_USAGE;
+      }
+      ctx.io.stderr("warning: `render --backend` is deprecated and will be removed in 0.2; use `--target` (elsewhere --backend names werf's backend)\n");
+    }
+    const target = given ?? old ?? "all";
 
     // Loaded on use, so other commands do not pay for the renderers at start-up.
     const { renderAll, RenderError } = await import("../../backends/index.js");

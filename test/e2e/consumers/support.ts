@@ -84,7 +84,7 @@ function describeCli(args: string[], r: CliRun): string {
 
 /**
  * Write `yaml` as werf-mirror.yaml in a new case dir under `work` and run
- * `werf-mirror render --backend BACKEND --out-dir DIR/out --config DIR/werf-mirror.yaml ...extra`.
+ * `werf-mirror render --target BACKEND --out-dir DIR/out --config DIR/werf-mirror.yaml ...extra`.
  * Fails the test unless render exits 0.
  */
 export async function renderCase(work: string, label: string, yaml: string, backend: string, extra: string[] = []): Promise<Rendered> {
@@ -92,7 +92,7 @@ export async function renderCase(work: string, label: string, yaml: string, back
   const config = join(dir, 'werf-mirror.yaml');
   writeFileSync(config, yaml);
   const out = join(dir, 'out');
-  const args = ['render', '--backend', backend, '--out-dir', out, '--config', config, ...extra];
+  const args = ['render', '--target', backend, '--out-dir', out, '--config', config, ...extra];
   const cli = await werfMirror(args, dir);
   assert.equal(cli.code, 0, describeCli(args, cli));
   return { dir, out, config, cli };
