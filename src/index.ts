@@ -15,6 +15,8 @@ export type { PreflightDeps } from "./preflight/preflight.js";
 export type * from "./preflight/types.js";
 export type { Transport, HttpRequest, HttpResponse } from "./preflight/http.js";
 export { buildHandoff, keptModel } from "./preflight/handoff.js";
+export { preflightAndHandoff, OutputError } from "./preflight/run.js";
+export type { PreflightAndHandoffOptions, PreflightRun } from "./preflight/run.js";
 export type { Handoff, EnvEntry } from "./preflight/handoff.js";
 export { PREFLIGHT_FORMATS } from "./format/preflight-index.js";
 export { render, renderAll, RENDERERS, RENDER_TARGETS, RenderError } from "./backends/index.js";

@@ -1,172 +1,48 @@
-// What preflight, env and exec share: run preflight (or reuse a fresh preflight.json that
-// checks out against the configuration), write the report and the hand-off files under
-// output.dir, and build the hand-off variables.
+// The CLI's side of preflight, env and exec: flags to the library's preflightAndHandoff
+// (src/preflight/run.ts), the progress line on a terminal, and exit codes for what the user must fix.
 import type { Model } from "../config/types.js";
-import { render } from "../backends/index.js";
-import { readDefaultBase } from "../render/base.js";
-import { isDeepStrictEqual } from "node:util";
-import { askDockerDaemon, preflight } from "../preflight/preflight.js";
-import { configHash, digestInputFiles } from "../preflight/config-hash.js";
-import { buildHandoff, keptModel, needsRegistriesConf, type Handoff } from "../preflight/handoff.js";
-import { handoffModel, planWerfHandoff } from "../consumers/werf-handoff.js";
-import { buildCaBundle } from "../preflight/ca-bundle.js";
 import { checkWerfOnPath } from "./werf-version.js";
-import { join } from "node:path";
-import { PREFLIGHT_TTL_MS, preflightPaths, readFreshReport, writeFileAtomic, type PreflightPaths } from "../preflight/files.js";
 import { printable } from "../preflight/printable.js";
-import { checkStoredReport } from "../preflight/stored-report.js";
-import type { PreflightReport, ProgressEvent } from "../preflight/types.js";
-import { PREFLIGHT_FORMATS } from "../format/preflight-index.js";
-import { failedEnvSh, formatEnvSh } from "../format/env.js";
+import { OutputError, preflightAndHandoff, type PreflightRun } from "../preflight/run.js";
+import type { ProgressEvent } from "../preflight/types.js";
 import { EXIT_USAGE, type Context } from "./command.js";
 
-export interface PreflightRun {
-  report: PreflightReport;
-  paths: PreflightPaths;
-  handoff: Handoff;
-  /** Whether a stored result was reused instead of probing. */
-  reused: boolean;
-  /** Notes for stderr (renderer warnings, why a stored result was not reused). */
-  notes: string[];
-}
-
-export async function runPreflight(
-  ctx: Context,
-  model: Model,
-  opts: { offline: boolean; reuse: boolean; progress: boolean },
-): Promise<PreflightRun> {
-  const env = ctx.io.env;
-  const paths = preflightPaths(model.output.dir);
-  const notes: string[] = [];
-  let report: PreflightReport | undefined;
-  let reused = false;
-  if (opts.reuse && !opts.offline) {
-    const inputFiles = await digestInputFiles(model, env, env.HOME || undefined);
-    const fresh = await readFreshReport(paths.report, configHash(model, env, inputFiles), Date.now(), PREFLIGHT_TTL_MS);
-    // Anyone who can write to output.dir can plant a fresh-looking report: check it before use.
-    const checked = "report" in fresh ? checkStoredReport(fresh.report, model, env, inputFiles) : undefined;
-    const daemonChange = checked && "report" in checked ? await daemonChanged(model, env, checked.report) : undefined;
-    if (checked && "report" in checked && !daemonChange) {
-      report = checked.report;
-      reused = true;
-    } else if (checked && "invalid" in checked) notes.push(`note: not using ${paths.report}: ${checked.invalid}; probing again`);
-    else if (ctx.verbose) notes.push(`running preflight: ${daemonChange ?? ("stale" in fresh ? fresh.stale : "")}`);
-  }
-  if (!report) {
-    // Progress goes to stderr: shown when stderr is a terminal, even if stdout is captured.
-    const showProgress = opts.progress && (ctx.io.stderrIsTTY ?? ctx.io.isTTY) && !ctx.quiet && !opts.offline;
-    const progress = showProgress ? progressLine(model, ctx.io.stderr) : undefined;
-    try {
-      report = await preflight(model, { env, offline: opts.offline, ...(progress ? { onProgress: progress.update } : {}) });
-    } finally {
-      progress?.end();
-    }
-    await writeOutput(paths.report, PREFLIGHT_FORMATS.json!(report), { root: model.output.dir });
-  }
-
-  const kept = keptModel(model, report);
-  const plan = planWerfHandoff(kept);
-  const files: { registriesConf?: string; caBundle?: string } = {};
-  if (needsRegistriesConf(model)) {
-    const base = await readDefaultBase({ env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd, exclude: paths.registriesConf });
-    const rendered = render(handoffModel(kept, plan), {
-      backends: ["buildah"],
-      ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
-    });
-    const file = rendered.files.find((f) => f.path === "registries.conf");
-    if (file) {
-      await writeOutput(paths.registriesConf, file.content, { root: model.output.dir });
-      files.registriesConf = paths.registriesConf;
-    }
-    for (const w of rendered.warnings) notes.push(`warning: registries.conf: ${w.registry}: ${w.message}`);
-  }
-  if (plan.caFiles.length > 0) {
-    const bundle = await buildCaBundle(plan.caFiles, env);
-    if ("error" in bundle) notes.push(`warning: no CA bundle for werf's registry API: ${bundle.error}`);
-    else {
-      const path = join(paths.dir, "ca-bundle.pem");
-      await writeOutput(path, bundle.text, { root: model.output.dir });
-      files.caBundle = path;
-    }
-  }
-  const handoff = buildHandoff(model, report, files, env);
-  // The hand-off is built for the werf versions the model of werf's code covers: say so when the
-  // werf on PATH is another one.
-  const versionWarning = await checkWerfOnPath(env);
-  if (versionWarning) notes.push(`warning: ${versionWarning}`);
-  for (const l of plan.leftOut) notes.push(`warning: ${l.mirror.url.href} is left out of werf's hand-off: ${l.reason}`);
-  for (const u of handoff.httpOnlyInRegistriesConf) {
-    notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);
-  }
-  // Fail closed: whoever sources env.sh after a failed preflight must not get a hand-off.
-  await writeOutput(paths.envSh, report.ok ? formatEnvSh(handoff) : failedEnvSh(), { root: model.output.dir });
-  return { report, paths, handoff, reused, notes };
-}
+export { writeOutput, type PreflightRun } from "../preflight/run.js";
 
 /**
- * Why a stored report's Docker check no longer holds, or undefined: in Docker mode the daemon is
- * asked again (one GET /info, cheap), since a reload after `apply docker`, or a daemon that lost
- * its mirrors, changes the outcome without changing anything else.
+ * The library's preflightAndHandoff for a command: its flags mapped to options, the progress line
+ * on a terminal, the werf version check; a file it cannot write is the user's to fix (exit 2).
  */
-async function daemonChanged(model: Model, env: Context["io"]["env"], stored: PreflightReport): Promise<string | undefined> {
-  if (model.effectiveBackend !== "docker") return undefined;
-  const now = await askDockerDaemon(env, model.preflight.timeoutMs);
-  if ("error" in now) return stored.docker.reachable ? "the Docker daemon does not answer now" : undefined;
-  if (!stored.docker.reachable) return "the Docker daemon answers now";
-  return isDeepStrictEqual(now.mirrors, stored.docker.mirrors) ? undefined : "the Docker daemon's mirrors changed since the last preflight";
-}
-
-/** runPreflight for a command: a file it cannot write is the user's to fix (exit 2), not a crash. */
 export async function runPreflightForCommand(
   ctx: Context,
   model: Model,
   opts: { offline: boolean; reuse: boolean; progress: boolean },
 ): Promise<PreflightRun | { exit: number }> {
+  // Progress goes to stderr: shown when stderr is a terminal, even if stdout is captured.
+  const showProgress = opts.progress && (ctx.io.stderrIsTTY ?? ctx.io.isTTY) && !ctx.quiet && !opts.offline;
+  const progress = showProgress ? progressLine(model, ctx.io.stderr) : undefined;
+  let run: PreflightRun;
   try {
-    return await runPreflight(ctx, model, opts);
+    const uid = ctx.io.uid ?? process.getuid?.();
+    run = await preflightAndHandoff(model, {
+      env: ctx.io.env,
+      cwd: ctx.cwd,
+      ...(uid !== undefined ? { uid } : {}),
+      offline: opts.offline,
+      reuse: opts.reuse,
+      verbose: ctx.verbose,
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
   } catch (err) {
     return { exit: reportOutputError(ctx, err) };
+  } finally {
+    progress?.end();
   }
-}
-
-/** A file preflight, env or exec must write could not be written; the message says where and what to do. */
-export class OutputError extends Error {}
-
-const WHY: Record<string, string> = {
-  ENOTDIR: "a part of its path is a file, not a directory",
-  EEXIST: "it exists and is not a directory",
-  EISDIR: "it is a directory",
-  EACCES: "permission denied",
-  EPERM: "permission denied",
-  EROFS: "the file system is read-only",
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is used up",
-  ENAMETOOLONG: "the name is too long",
-  ELOOP: "too many symbolic links",
-};
-
-/**
- * writeFileAtomic, with the file system's refusal (output.dir is a file, lies under one, is not
- * writable, ...) turned into an OutputError naming the path. `setting` is what the user changes.
- */
-export async function writeOutput(
-  path: string,
-  content: string,
-  opts: { setting?: string; root?: string } = {},
-): Promise<void> {
-  const setting = opts.setting ?? "output.dir (--out-dir, WERF_MIRROR_OUT_DIR)";
-  try {
-    // Below output.dir (`root`) nothing may be a link; a path the user names is checked itself only.
-    await writeFileAtomic(path, content, opts.root ? { root: opts.root } : {});
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (!e || typeof e.code !== "string" || typeof e.syscall !== "string") throw err;
-    const where = e.path && e.path !== path ? `${e.path}: ` : "";
-    throw new OutputError(
-      `werf-mirror: cannot write ${path}: ${where}${WHY[e.code] ?? "the file system refused"} (${e.code}). ` +
-        `Point ${setting} at a directory you can write, or move what is in the way.`,
-    );
-  }
+  // The hand-off is built for the werf versions the model of werf's code covers: say so when the
+  // werf on PATH is another one.
+  const versionWarning = await checkWerfOnPath(ctx.io.env);
+  if (versionWarning) run.notes.push(`warning: ${versionWarning}`);
+  return run;
 }
 
 /** Prints an OutputError and gives exit 2; anything else is a bug and is thrown on. */
@@ -206,4 +82,27 @@ function progressLine(model: Model, write: (text: string) => void): { update: (e
       write("\r\u001b[K");
     },
   };
+}
+
+/** `42 s`, `3 min 5 s`: how old a reused result is. */
+export function age(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
+}
+
+/** Prints notes, and on a failed preflight its errors; false when the command must stop. */
+// Messages carry server text (reasons, the daemon's answer) and paths: printed through `printable`.
+export function reportFailure(ctx: Context, run: PreflightRun): boolean {
+  const say = (text: string) => ctx.io.stderr(`${printable(text, { multiline: true })}\n`);
+  if (!ctx.quiet) for (const n of run.notes) say(n);
+  if (run.reused && !ctx.quiet) {
+    say(`werf-mirror: reusing the preflight result of ${age(Date.now() - Date.parse(run.report.createdAt))} ago (${run.paths.report}); --refresh probes again`);
+  }
+  if (run.report.ok) {
+    if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) say(`warning: ${f.message}`);
+    return true;
+  }
+  for (const f of run.report.findings.filter((x) => x.severity === "error")) say(`error: ${f.message}`);
+  say(`werf-mirror: preflight failed; the full report: werf-mirror preflight (or ${run.paths.report})`);
+  return false;
 }

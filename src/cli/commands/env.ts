@@ -1,8 +1,7 @@
 import { resolve } from "node:path";
-import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command, type Context } from "../command.js";
+import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Command } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
-import type { PreflightRun } from "../preflight-run.js";
 import { printable } from "../../preflight/printable.js";
 import { FAILED_HANDOFF_PATH, failedHandoffText, SHELL_CHOICES, shellOf } from "../../format/env.js";
 
@@ -85,7 +84,7 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
       ctx.io.stderr("werf-mirror env: use one of --as-file and --as-env-file\n");
       return EXIT_USAGE;
     }
-    const { runPreflightForCommand, reportOutputError, writeOutput } = await import("../preflight-run.js");
+    const { runPreflightForCommand, reportFailure, reportOutputError, writeOutput } = await import("../preflight-run.js");
     const { EnvFileError, formatEnv, formatEnvFile, pathForUnquotedUse } = await import("../../format/env.js");
     const run = await runPreflightForCommand(ctx, loaded.model, {
       offline: ctx.values.offline === true,
@@ -146,26 +145,3 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
     return EXIT_OK;
   },
 };
-
-/** `42 s`, `3 min 5 s`: how old a reused result is. */
-export function age(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  return s < 60 ? `${s} s` : `${Math.floor(s / 60)} min${s % 60 ? ` ${s % 60} s` : ""}`;
-}
-
-/** Prints notes, and on a failed preflight its errors; false when the command must stop. */
-// Messages carry server text (reasons, the daemon's answer) and paths: printed through `printable`.
-export function reportFailure(ctx: Context, run: PreflightRun): boolean {
-  const say = (text: string) => ctx.io.stderr(`${printable(text, { multiline: true })}\n`);
-  if (!ctx.quiet) for (const n of run.notes) say(n);
-  if (run.reused && !ctx.quiet) {
-    say(`werf-mirror: reusing the preflight result of ${age(Date.now() - Date.parse(run.report.createdAt))} ago (${run.paths.report}); --refresh probes again`);
-  }
-  if (run.report.ok) {
-    if (!ctx.quiet) for (const f of run.report.findings.filter((x) => x.severity === "warning")) say(`warning: ${f.message}`);
-    return true;
-  }
-  for (const f of run.report.findings.filter((x) => x.severity === "error")) say(`error: ${f.message}`);
-  say(`werf-mirror: preflight failed; the full report: werf-mirror preflight (or ${run.paths.report})`);
-  return false;
-}

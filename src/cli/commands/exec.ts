@@ -1,7 +1,6 @@
 import { EXIT_FINDINGS, EXIT_USAGE, type Command } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
-import { reportFailure } from "./env.js";
 
 
 export const execCommand: Command = {
@@ -36,7 +35,7 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
     }
     const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
-    const { runPreflightForCommand } = await import("../preflight-run.js");
+    const { runPreflightForCommand, reportFailure } = await import("../preflight-run.js");
     const { WERF_MIRROR_PREFIX } = await import("../../preflight/handoff.js");
     const run = await runPreflightForCommand(ctx, loaded.model, {
       offline: ctx.values.offline === true,
