@@ -1,4 +1,4 @@
-// Finding the config file (SPEC 1.1): search places in order, upwards from the working directory.
+// Finding the config file: search places in order, upwards from the working directory.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

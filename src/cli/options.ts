@@ -1,4 +1,4 @@
-// Options shared by the commands that load the configuration (SPEC 1.4). Those the environment
+// Options shared by the commands that load the configuration. Those the environment
 // can set too come from the one options table (src/config/options.ts): name, value, allowed
 // values and the env variable are not written again here.
 import type { OptionSpec } from "./command.js";

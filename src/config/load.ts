@@ -1,6 +1,7 @@
-// Loading: find the config file (SPEC 1.1), parse it with positions, validate it against the
+// Loading: find the config file (the search places below), parse it with positions, validate it against the
 // schema, build the env and flag layers, merge, and run the semantic rules.
 // Pure apart from reading files: no process.env, no console, no exit (the caller passes env).
+import { option } from "./options.js";
 import { type Dirent, closeSync, constants, existsSync, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Diagnostic, Model, Origin } from "./types.js";
@@ -74,12 +75,13 @@ export async function loadConfig(opts: LoadOptions = {}): Promise<LoadResult> {
   let configFile: string | undefined;
   let explicitOrigin: Origin | undefined;
   let search: ConfigSearch | undefined;
+  const named = option("config");
   if (opts.configPath) {
     configFile = resolve(cwd, opts.configPath);
-    explicitOrigin = { kind: "flag", name: "--config" };
-  } else if (env.WERF_MIRROR_CONFIG) {
-    configFile = resolve(cwd, env.WERF_MIRROR_CONFIG);
-    explicitOrigin = { kind: "env", name: "WERF_MIRROR_CONFIG" };
+    explicitOrigin = { kind: "flag", name: named.flag };
+  } else if (env[named.env]) {
+    configFile = resolve(cwd, env[named.env]!);
+    explicitOrigin = { kind: "env", name: named.env };
   } else if (!opts.noSearch) {
     // As werf: the project directory is --dir, else WERF_DIR, else the working directory; its
     // config is WERF_CONFIG (relative to the working directory), else werf.yaml, else werf.yml.

@@ -11,11 +11,23 @@ export interface RuleContext {
   fileExists: (path: string) => boolean;
 }
 
+/** One semantic check: the model in, its findings out. */
+export type Check = (model: Model, ctx: RuleContext) => Diagnostic[];
+
+/** The checks, by name, run in this order by checkModel (as changesets' rules are a named list). */
+export const CHECKS = {
+  /** Each registry and its mirrors: self-mirrors, CA files, http mirrors, blocked, fallback, minHealthy. */
+  registries: (model, ctx) => {
+    const out: Diagnostic[] = [];
+    for (const reg of model.registries) checkRegistry(model, reg, ctx, out);
+    return out;
+  },
+  /** What werf, with the effective backend, does not honour (src/consumers/capabilities.ts). */
+  werf: (model) => werfFindings(model),
+} satisfies Record<string, Check>;
+
 export function checkModel(model: Model, ctx: RuleContext): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const reg of model.registries) checkRegistry(model, reg, ctx, out);
-  out.push(...werfFindings(model));
-  return out;
+  return Object.values(CHECKS).flatMap((check: Check) => check(model, ctx));
 }
 
 function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagnostic[]): void {
