@@ -19,7 +19,7 @@ import { CHECKOUT, copyWorkingTree, quietEnv } from './package.js';
 const action = readActionYml(join(CHECKOUT, 'action.yml'));
 
 describe('action.yml', () => {
-  it('is a composite action whose inputs reach scripts only through env (no ${{ }} inside a script)', () => {
+  it('is a composite action whose inputs reach scripts only through env (no expression inside a script)', () => {
     assert.equal(action.runs.using, 'composite');
     for (const step of action.runs.steps) {
       // An input spliced into a script is a script injection (a config path like `$(...)`).
