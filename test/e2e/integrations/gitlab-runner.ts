@@ -123,7 +123,7 @@ export function parseGitLabDotenv(text: string): Record<string, string> {
   // Ruby's each_line keeps the "\n"; `$` matches before it, so only a line ending the file lacks it.
   for (const line of text.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
     const m = /^(.*?)=(.*)$/m.exec(line);
-    if (!m || m.index !== 0) throw new Error('Invalid Format');
+    if (!m) throw new Error('Invalid Format');
     const key = m[1]!.trim();
     if (key === '') throw new Error("Validation failed: Key can't be blank");
     if (!/^[a-zA-Z0-9_]+$/.test(key)) throw new Error("Validation failed: Key can contain only letters, digits and '_'.");
