@@ -86,10 +86,10 @@ describe('the template in a pipeline', { timeout: 300_000 }, () => {
   const log = (r: JobRun) => r.result.stdout + r.result.stderr;
 
   it('extends .werf-mirror: a hidden job that runs before every stage', () => {
-    const job: Job = resolveJob(TEMPLATE, projectCi({ WERF_MIRROR_ARGS: '--offline' }), 'werf-mirror');
+    const job: Job = resolveJob(TEMPLATE, projectCi({ WM_ARGS: '--offline' }), 'werf-mirror');
     assert.equal(job.stage, '.pre');
-    assert.equal(job.variables?.WERF_MIRROR_ARGS, '--offline', "the project's variables win");
-    assert.equal(job.variables?.WERF_MIRROR_PACKAGE, `werf-mirror@${JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')).version}`);
+    assert.equal(job.variables?.WM_ARGS, '--offline', "the project's variables win");
+    assert.equal(job.variables?.WM_PACKAGE, `werf-mirror@${JSON.parse(readFileSync(join(CHECKOUT, 'package.json'), 'utf8')).version}`);
     assert.deepEqual(job.artifacts?.reports, { junit: 'werf-mirror-preflight.xml', dotenv: 'werf-mirror.env' });
     assert.equal(job.artifacts?.when, 'always');
   });
@@ -97,7 +97,7 @@ describe('the template in a pipeline', { timeout: 300_000 }, () => {
   it('offline: a junit report, a dotenv GitLab accepts, and the next job gets the mirrors and their files', async () => {
     const { projectDir, ci, mirror } = await pipeline(
       { 'werf-mirror.yaml': 'version: 1\nregistries:\n  docker.io:\n    mirrors: [https://mirror.example.com]\n  quay.io:\n    mirrors: [https://quay-cache.example.com]\n' },
-      { WERF_MIRROR_ARGS: '--offline' },
+      { WM_ARGS: '--offline' },
     );
     assert.ok(mirror.ok, log(mirror));
     assert.doesNotMatch(log(mirror), /^(added|changed) \d+ packages?/m, 'werf-mirror is on PATH: nothing is installed');
@@ -134,14 +134,14 @@ describe('the template in a pipeline', { timeout: 300_000 }, () => {
       {
         'services/api/werf-mirror.yaml': `version: 1\nbackend: buildah\nregistries:\n  docker.io:\n    mirrors: [${healthy.url}, ${hung.url}]\npreflight:\n  timeout: 1s\n  unhealthy: fail\n`,
       },
-      { WERF_MIRROR_DIR: 'services/api' },
+      { WM_DIR: 'services/api' },
     );
     assert.equal(mirror.ok, false, log(mirror));
     assert.ok(mirror.junit, `the junit report is collected after a failure (when: always):\n${log(mirror)}`);
     assert.equal(count(mirror.junit, 'failure'), 1, mirror.junit);
     assert.match(mirror.junit, new RegExp(`name="${hung.url}"[^>]*>\\s*<failure`));
     assert.equal(mirror.dotenv, undefined, 'nothing is handed on after a failed preflight');
-    assert.deepEqual(mirror.paths, ['.werf-mirror/'], 'the output directory is at the project root whatever WERF_MIRROR_DIR is');
+    assert.deepEqual(mirror.paths, ['.werf-mirror/'], 'the output directory is at the project root whatever WM_DIR is');
   });
 
   it('a broken config fails the job at lint with the position, before any report', async () => {
