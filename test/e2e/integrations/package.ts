@@ -32,9 +32,12 @@ export function quietEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     npm_config_update_notifier: 'false',
     ...extra,
   };
-  // A test run under `npm test` inherits npm's own variables (npm_lifecycle_event, ...): the npm
-  // children must read their config afresh, as a user's would.
-  for (const k of Object.keys(env)) if (/^npm_(lifecycle|package|command|config_(global|prefix|local_prefix))/.test(k)) delete env[k];
+  // A test run under `npm run` or `npm exec` inherits what npm passes to its children: the script
+  // and package (npm_lifecycle_*, npm_package_*), the prefixes, and the invocation's own flags
+  // (`npm exec -c` leaves npm_config_call, which every npx below would then obey). The npm
+  // children must start as a user's would; config from .npmrc files (registry, cafile) stays.
+  for (const k of Object.keys(env))
+    if (/^npm_(lifecycle_|package_|command$|execpath$|node_execpath$|config_(global|prefix|local_prefix|call|package|yes)$)/.test(k)) delete env[k];
   return env;
 }
 
