@@ -11,7 +11,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-import { makeTempDir, run, runOk } from '../harness/tools.js';
+import { makeTempDir, removeTempDir, run, runOk } from '../harness/tools.js';
 
 /** The checkout these tests belong to. */
 export const CHECKOUT = resolve(import.meta.dirname, '../../..');
@@ -100,6 +100,8 @@ let packed: Promise<Packed> | undefined;
 export function packWorkingTree(): Promise<Packed> {
   packed ??= (async () => {
     const work = makeTempDir('pack');
+    // Shared by every test of the process, so removed when it ends.
+    process.once('exit', () => removeTempDir(work));
     const tree = copyWorkingTree(join(work, 'tree'));
     symlinkSync(join(CHECKOUT, 'node_modules'), join(tree, 'node_modules'));
     const r = await runOk('npm', ['pack', '--json', '--pack-destination', work], { cwd: tree, env: quietEnv(), timeoutMs: 180_000 });
