@@ -54,3 +54,7 @@ test("skopeo is told --registries-conf (Debian's skopeo 1.9 ignores CONTAINERS_R
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("a duplicate key is named, with the line where it first stands", async () => {
+  assert.match(await lint("invalid/duplicate-key"), /werf-mirror\.yaml:5:3 error the key `docker\.io` appears twice in this mapping \(first at line 3\); keep one/);
+});

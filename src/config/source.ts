@@ -108,8 +108,15 @@ async function parseWithYamlPackage(
       origin: at(second.range[0]),
     });
   }
-  for (const offset of duplicateKeys(doc, yaml)) {
-    diagnostics.push({ severity: "error", rule: "duplicate-key", message: "this key appears twice in the same mapping; keep one", origin: at(offset) });
+  for (const dup of duplicateKeys(doc, yaml)) {
+    const first = at(dup.first);
+    const line = first.kind === "file" ? `line ${first.line}` : "earlier";
+    diagnostics.push({
+      severity: "error",
+      rule: "duplicate-key",
+      message: `the key \`${dup.key.slice(0, 80).replace(/[^\x20-\x7e]/g, "?")}\` appears twice in this mapping (first at ${line}); keep one, merging what each holds`,
+      origin: at(dup.offset),
+    });
   }
   if (diagnostics.length > 0) return { diagnostics };
   const targets = aliasTargets(doc, yaml);
@@ -171,18 +178,20 @@ function parseTokens(text: string, yaml: YamlModule): { cst: CstToken[] } | { to
 }
 
 /** Offsets of the keys that repeat an earlier key of the same mapping (the yaml package's test: equal scalar values). */
-function duplicateKeys(doc: Document.Parsed, yaml: YamlModule): number[] {
-  const out: number[] = [];
+/** Each repeated key of a mapping: where it is, what it is, and where it first stood. */
+function duplicateKeys(doc: Document.Parsed, yaml: YamlModule): { offset: number; key: string; first: number }[] {
+  const out: { offset: number; key: string; first: number }[] = [];
   const pending: unknown[] = [doc.contents];
   while (pending.length > 0) {
     const node = pending.pop();
     if (yaml.isMap(node)) {
-      const seen = new Set<unknown>();
+      const seen = new Map<unknown, number>();
       for (const pair of node.items) {
         const key = pair.key;
         if (yaml.isScalar(key) && !Number.isNaN(key.value)) {
-          if (seen.has(key.value)) out.push(key.range?.[0] ?? 0);
-          else seen.add(key.value);
+          const first = seen.get(key.value);
+          if (first !== undefined) out.push({ offset: key.range?.[0] ?? 0, key: String(key.value), first });
+          else seen.set(key.value, key.range?.[0] ?? 0);
         }
         pending.push(key, pair.value);
       }
