@@ -3,6 +3,7 @@
 // `config --explain --for werf` and by the tests that state werf's behaviour. Line numbers are
 // v2.77.1's.
 import { compareStrings } from "../config/layers.js";
+import { ENV_PREFIXES } from "../config/options.js";
 
 /** The werf versions whose mirror code this model describes. */
 export const WERF_VERSIONS = { min: "2.68.2", max: "3.2.0" } as const;
@@ -22,7 +23,7 @@ export interface WerfRegistryEntry {
  */
 export function werfEnvMirrors(env: Record<string, string | undefined>): string[] {
   return Object.entries(env)
-    .filter((e): e is [string, string] => e[0].startsWith("WERF_CONTAINER_REGISTRY_MIRROR_") && typeof e[1] === "string")
+    .filter((e): e is [string, string] => e[0].startsWith(ENV_PREFIXES.werfMirror) && typeof e[1] === "string")
     .map(([k, v]) => `${k}=${v}`)
     .sort(compareStrings)
     .map((kv) => kv.slice(kv.indexOf("=") + 1));

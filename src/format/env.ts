@@ -3,6 +3,7 @@
 // `set "KEY=VALUE"` under `::` comments; env file: `KEY=VALUE`.
 import { relative } from "node:path";
 import type { Handoff } from "../preflight/handoff.js";
+import { ENV_PREFIXES } from "../config/options.js";
 
 export type EnvShell = "sh" | "powershell" | "cmdexe";
 
@@ -39,11 +40,10 @@ export function powershellQuote(value: string): string {
 // werf reads every WERF_CONTAINER_REGISTRY_MIRROR_* it finds, so a sourced hand-off first clears
 // the ones the sourcing shell already has: a dropped mirror must really be gone.
 const CLEAR_SH =
-  "for _wm_var in $(env | sed -n 's/^\\(WERF_CONTAINER_REGISTRY_MIRROR_[A-Za-z0-9_]*\\)=.*/\\1/p'); do unset \"$_wm_var\"; done; unset _wm_var";
-const CLEAR_PS =
-  "Get-ChildItem Env: | Where-Object { $_.Name -like 'WERF_CONTAINER_REGISTRY_MIRROR_*' } | ForEach-Object { Remove-Item \"Env:$($_.Name)\" }";
+  `for _wm_var in $(env | sed -n 's/^\\(${ENV_PREFIXES.werfMirror}[A-Za-z0-9_]*\\)=.*/\\1/p'); do unset "$_wm_var"; done; unset _wm_var`;
+const CLEAR_PS = `Get-ChildItem Env: | Where-Object { $_.Name -like '${ENV_PREFIXES.werfMirror}*' } | ForEach-Object { Remove-Item "Env:$($_.Name)" }`;
 
-const CLEAR_CMD = `for /f "delims==" %%v in ('set WERF_CONTAINER_REGISTRY_MIRROR_ 2^>nul') do set "%%v="`;
+const CLEAR_CMD = `for /f "delims==" %%v in ('set ${ENV_PREFIXES.werfMirror} 2^>nul') do set "%%v="`;
 
 function sections(h: Handoff, clear: string, line: (key: string, value: string) => string, comment = "#"): string {
   const out: string[] = [`${comment} WERF MIRRORS SET EARLIER (replaced by the list below)`, clear];

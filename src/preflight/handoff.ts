@@ -8,10 +8,11 @@
 // - SSL_CERT_FILE: the system roots plus the CA files of handed https mirrors, for werf's registry
 //   API, which verifies with the system roots only.
 import type { Model, Registry } from "../config/types.js";
+import { ENV_PREFIXES } from "../config/options.js";
 import type { PreflightReport } from "./types.js";
 import { planWerfHandoff } from "../consumers/werf-handoff.js";
 
-export const WERF_MIRROR_PREFIX = "WERF_CONTAINER_REGISTRY_MIRROR_";
+export const WERF_MIRROR_PREFIX = ENV_PREFIXES.werfMirror;
 
 export interface EnvEntry {
   /** `# SECTION` the variable is listed under. */
