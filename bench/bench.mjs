@@ -65,7 +65,14 @@ function timeAsync(cmd, args, okCodes = [0, 1]) {
 function scaleConfig(n) {
   const lines = ["version: 1", "registries:"];
   for (let i = 0; i < n; i++) {
-    lines.push(`  reg${i}.example.com:`, "    mirrors:", `      - https://m1-${i}.example.com`, `      - url: https://m2-${i}.example.com/cache`, "        pull: digest-only", `      - http://m3-${i}.example.com:5000`);
+    lines.push(
+      `  reg${i}.example.com:`,
+      "    mirrors:",
+      `      - https://m1-${i}.example.com`,
+      `      - url: https://m2-${i}.example.com/cache`,
+      "        pull: digest-only",
+      `      - http://m3-${i}.example.com:5000`,
+    );
   }
   const file = join(work, `scale-${n}.yaml`);
   writeFileSync(file, `${lines.join("\n")}\n`);
@@ -109,7 +116,14 @@ const treeFile = join(work, "tree-1000.json");
 writeFileSync(treeFile, JSON.stringify(tree));
 const outFloor = join(fastDir, "floor-1000");
 const floor = measure(node, [join(root, "bench/write-tree.mjs"), treeFile, outFloor], { before: fresh(outFloor) });
-row("render all, 1,000 registries x 3", fmt(r1000), `node writing the same ${tree.length} files: ${fmt(floor)}`, `${(r1000 / floor).toFixed(2)}x`, "<= 1.50x", r1000 / floor <= 1.5);
+row(
+  "render all, 1,000 registries x 3",
+  fmt(r1000),
+  `node writing the same ${tree.length} files: ${fmt(floor)}`,
+  `${(r1000 / floor).toFixed(2)}x`,
+  "<= 1.50x",
+  r1000 / floor <= 1.5,
+);
 row("render all, 2,000 vs 1,000 (linear)", fmt(r2000), `1,000: ${fmt(r1000)}`, `${(r2000 / r1000).toFixed(2)}x`, "<= 2.10x", r2000 / r1000 <= 2.1);
 if (fastDir !== work) {
   const outDisk = join(work, "out-1000");
@@ -129,7 +143,10 @@ cleanups.unshift(() => fake.kill());
 const urls = await new Promise((resolve) => fake.stdout.once("data", (d) => resolve(JSON.parse(String(d)))));
 const all = [...urls.healthy.slice(0, 8), ...urls.hung, ...urls.healthy.slice(8)];
 const pfConfig = join(work, "preflight.yaml");
-writeFileSync(pfConfig, `version: 1\nregistries:\n  docker.io:\n    mirrors:\n${all.map((u) => `      - ${u}`).join("\n")}\npreflight:\n  timeout: 1s\n  unhealthy: drop\noutput:\n  dir: pf-out\n`);
+writeFileSync(
+  pfConfig,
+  `version: 1\nregistries:\n  docker.io:\n    mirrors:\n${all.map((u) => `      - ${u}`).join("\n")}\npreflight:\n  timeout: 1s\n  unhealthy: drop\noutput:\n  dir: pf-out\n`,
+);
 const pfArgs = [bin, "preflight", "--config", pfConfig, "--backend", "buildah", "--format", "json"];
 await timeAsync(node, pfArgs);
 const pf = [];
@@ -143,8 +160,22 @@ const parMed = median(par);
 const pfMed = median(pf);
 // One timeout is the least any prober pays here, plus the start of a node process.
 const pfFloor = 1000 + 1.5 * bare;
-row("preflight: 20 mirrors, 5 hung, timeout 1s", fmt(pfMed), `1 s + 1.5 x node -e 0: ${fmt(pfFloor)}`, `${(pfMed / pfFloor).toFixed(2)}x`, "<= 1.00x", pfMed <= pfFloor);
-row("preflight vs parallel curl (xargs -P)", fmt(pfMed), `curl -P ${all.length}: ${fmt(parMed)}`, `${(pfMed / parMed).toFixed(2)}x`, "<= 1.10x", pfMed <= 1.1 * parMed);
+row(
+  "preflight: 20 mirrors, 5 hung, timeout 1s",
+  fmt(pfMed),
+  `1 s + 1.5 x node -e 0: ${fmt(pfFloor)}`,
+  `${(pfMed / pfFloor).toFixed(2)}x`,
+  "<= 1.00x",
+  pfMed <= pfFloor,
+);
+row(
+  "preflight vs parallel curl (xargs -P)",
+  fmt(pfMed),
+  `curl -P ${all.length}: ${fmt(parMed)}`,
+  `${(pfMed / parMed).toFixed(2)}x`,
+  "<= 1.10x",
+  pfMed <= 1.1 * parMed,
+);
 row("  (reference) sequential curl loop", fmt(curlMs), "", `${(curlMs / pfMed).toFixed(1)}x slower`, "info", true);
 
 // The table.

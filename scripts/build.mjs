@@ -32,7 +32,8 @@ const cli = await build({ ...common, entryPoints: ["src/cli/bin.ts"], write: fal
 const source = cli.outputFiles[0].text;
 // Code compiled by vm.Script has no import() (and a code cache would lose its callback): lazy
 // loading of node built-ins must go through a lazily imported module of ours instead.
-if (/[^\w.]import\("node:/.test(source)) throw new Error("the CLI bundle uses import() of a node built-in; import it statically from a module that is itself imported on demand");
+if (/[^\w.]import\("node:/.test(source))
+  throw new Error("the CLI bundle uses import() of a node built-in; import it statically from a module that is itself imported on demand");
 writeFileSync(join(out, "werf-mirror.cjs"), loader(source));
 chmodSync(join(out, "werf-mirror.cjs"), 0o755);
 await build({ ...common, entryPoints: ["src/index.ts"], outfile: join(out, "index.cjs") });
@@ -85,6 +86,8 @@ script.runInThisContext()(exports, require, module, __filename, __dirname);
 }
 
 // The library's types: declarations emitted from the sources (the package ships no TypeScript).
-execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(out, "types")], { stdio: "inherit" });
+execFileSync(process.execPath, [createRequire(import.meta.url).resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json", "--outDir", join(out, "types")], {
+  stdio: "inherit",
+});
 // The validator is generated JavaScript with a hand-written declaration beside it.
 copyFileSync("src/generated/validate.d.ts", join(out, "types/generated/validate.d.ts"));

@@ -18,17 +18,14 @@ export async function generate() {
   const types = await compile(schema, "WerfMirrorConfig", {
     additionalProperties: false,
     unreachableDefinitions: true,
-    bannerComment:
-      "/* Generated from schema/werf-mirror.schema.json by scripts/generate.mjs. Do not edit. */",
+    bannerComment: "/* Generated from schema/werf-mirror.schema.json by scripts/generate.mjs. Do not edit. */",
     format: false,
   });
   const { default: Ajv2020 } = await import("ajv/dist/2020.js");
   const { default: standalone } = await import("ajv/dist/standalone/index.js");
   const ajv = new Ajv2020({ allErrors: true, strict: true, unicode: false, code: { source: true, esm: true, lines: true } });
   const validate = ajv.compile(schema);
-  const code =
-    "// @ts-nocheck\n/* Generated from schema/werf-mirror.schema.json by scripts/generate.mjs. Do not edit. */\n" +
-    standalone(ajv, validate);
+  const code = "// @ts-nocheck\n/* Generated from schema/werf-mirror.schema.json by scripts/generate.mjs. Do not edit. */\n" + standalone(ajv, validate);
   return {
     "config-types.ts": types,
     "validate.js": code,
@@ -48,7 +45,9 @@ if (isMain) {
   for (const [name, text] of Object.entries(files)) {
     const path = join(outDir, name);
     let current = null;
-    try { current = readFileSync(path, "utf8"); } catch {}
+    try {
+      current = readFileSync(path, "utf8");
+    } catch {}
     if (current === text) continue;
     if (check) stale.push(`src/generated/${name}`);
     else writeFileSync(path, text);

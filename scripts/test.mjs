@@ -10,10 +10,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 
 export const TIERS = {
-  e2e: [
-    /^test\/e2e\//,
-    /^test\/preflight\/(credential-helper-registry|docker-daemon|handoff|registries|token-registry)\.test\.ts$/,
-  ],
+  e2e: [/^test\/e2e\//, /^test\/preflight\/(credential-helper-registry|docker-daemon|handoff|registries|token-registry)\.test\.ts$/],
   stress: [/^test\/fuzz\//, /^test\/hardening\/(files|pathological-input)\.test\.ts$/],
 };
 

@@ -9,7 +9,13 @@ const ok = <T>(r: { ok: true; value: T } | { ok: false; message: string }): T =>
 
 test("mirror URLs normalize scheme, host case, default ports, trailing slashes and IPv6", () => {
   assert.deepEqual(ok(parseMirrorUrl("Mirror.GCR.io")), {
-    scheme: "https", host: "mirror.gcr.io", port: undefined, hostPort: "mirror.gcr.io", path: "", href: "https://mirror.gcr.io", explicitScheme: false,
+    scheme: "https",
+    host: "mirror.gcr.io",
+    port: undefined,
+    hostPort: "mirror.gcr.io",
+    path: "",
+    href: "https://mirror.gcr.io",
+    explicitScheme: false,
   });
   assert.equal(ok(parseMirrorUrl("https://m.example.com:443/")).href, "https://m.example.com");
   assert.equal(ok(parseMirrorUrl("http://m.example.com:80/a/b//")).href, "http://m.example.com/a/b");
@@ -41,10 +47,26 @@ test("mirror URLs: credentials, other schemes, queries, unsafe characters and ba
 test("registry keys: hosts, ports, IPv6, namespaces, wildcards and Docker Hub aliases", () => {
   assert.equal(ok(parseRegistryKey("Index.Docker.IO")).key, "docker.io");
   assert.equal(ok(parseRegistryKey("registry-1.docker.io")).key, "docker.io");
-  assert.deepEqual(ok(parseRegistryKey("quay.io/org/repo")), { key: "quay.io/org/repo", host: "quay.io", port: undefined, hostPort: "quay.io", namespace: "org/repo", wildcard: false });
+  assert.deepEqual(ok(parseRegistryKey("quay.io/org/repo")), {
+    key: "quay.io/org/repo",
+    host: "quay.io",
+    port: undefined,
+    hostPort: "quay.io",
+    namespace: "org/repo",
+    wildcard: false,
+  });
   assert.equal(ok(parseRegistryKey("[fd00::1]:5000")).hostPort, "[fd00::1]:5000");
   assert.equal(ok(parseRegistryKey("*.Example.com")).key, "*.example.com");
-  for (const bad of ["*.example.com/x", "a.*.com", "*example.com", "docker.io/", "docker.io/library/alpine:3.19", "docker.io@sha256:abc", "Docker.io/Library", "http://docker.io"]) {
+  for (const bad of [
+    "*.example.com/x",
+    "a.*.com",
+    "*example.com",
+    "docker.io/",
+    "docker.io/library/alpine:3.19",
+    "docker.io@sha256:abc",
+    "Docker.io/Library",
+    "http://docker.io",
+  ]) {
     assert.equal(parseRegistryKey(bad).ok, false, bad);
   }
 });
@@ -64,7 +86,25 @@ test("insecure registries and durations", () => {
 test("isIP agrees with node:net on addresses and near-misses", async () => {
   const net = await import("node:net");
   const { isIP } = await import("../src/config/addresses.js");
-  for (const s of ["1.2.3.4", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "::", "::1", "fd00::1", "fd00::1::2", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8:9", "::ffff:1.2.3.4", "gggg::1", "example.com", "", "1.2.3.4.5", "[::1]"]) {
+  for (const s of [
+    "1.2.3.4",
+    "255.255.255.255",
+    "256.1.1.1",
+    "01.2.3.4",
+    "1.2.3",
+    "::",
+    "::1",
+    "fd00::1",
+    "fd00::1::2",
+    "1:2:3:4:5:6:7:8",
+    "1:2:3:4:5:6:7:8:9",
+    "::ffff:1.2.3.4",
+    "gggg::1",
+    "example.com",
+    "",
+    "1.2.3.4.5",
+    "[::1]",
+  ]) {
     assert.equal(isIP(s), net.isIP(s), s);
   }
   // Zone ids name a local interface: meaningless in a registry address, so refused on purpose.

@@ -101,7 +101,9 @@ test("config prints the resolved configuration as YAML or JSON; a broken config 
     const r = await runCli(["config", "--format", "json"], { cwd: t.dir });
     assert.equal(r.code, 0, r.stderr);
     const cfg = JSON.parse(r.stdout);
-    assert.deepEqual(cfg.registries, { "docker.io": { mirrors: [{ url: "https://mirror.gcr.io", pull: "all", insecure: false }], fallback: true, blocked: false } });
+    assert.deepEqual(cfg.registries, {
+      "docker.io": { mirrors: [{ url: "https://mirror.gcr.io", pull: "all", insecure: false }], fallback: true, blocked: false },
+    });
     assert.equal(cfg.output.dir, join(t.dir, ".werf-mirror"));
     const y = await runCli(["config"], { cwd: t.dir });
     assert.match(y.stdout, /^registries:\n  docker.io:\n    mirrors:\n      - url: https:\/\/mirror.gcr.io$/m);
@@ -150,7 +152,12 @@ test("colors on a terminal or with FORCE_COLOR; never with --no-color, NO_COLOR 
   try {
     const tty = await runCli(["lint"], { cwd: t.dir, isTTY: true });
     assert.match(tty.stdout, /\u001b\[31merror/);
-    for (const [args, env] of [[["lint", "--no-color"], {}], [["lint"], { NO_COLOR: "1" }], [["lint"], { TERM: "dumb" }], [["lint", "--no-color"], { FORCE_COLOR: "1" }]] as const) {
+    for (const [args, env] of [
+      [["lint", "--no-color"], {}],
+      [["lint"], { NO_COLOR: "1" }],
+      [["lint"], { TERM: "dumb" }],
+      [["lint", "--no-color"], { FORCE_COLOR: "1" }],
+    ] as const) {
       const plain = await runCli([...args], { cwd: t.dir, isTTY: true, env });
       assert.doesNotMatch(plain.stdout, /\u001b\[/, JSON.stringify([args, env]));
     }

@@ -40,12 +40,7 @@ test("mirror lists merge flags first, then env, then file, de-duplicated by norm
     });
     assert.equal(r.hasErrors, false, JSON.stringify(r.diagnostics));
     const m = r.model!;
-    assert.deepEqual(mirrors(m), [
-      "https://flag.example.com",
-      "https://shared.example.com",
-      "https://env-b.example.com",
-      "https://file-a.example.com",
-    ]);
+    assert.deepEqual(mirrors(m), ["https://flag.example.com", "https://shared.example.com", "https://env-b.example.com", "https://file-a.example.com"]);
     assert.deepEqual(mirrors(m, "quay.io"), ["https://quay-flag.example.com", "https://quay-env.example.com", "https://quay-file.example.com"]);
     // The env layer named the shared mirror first, the file adds its pull policy.
     const shared = m.registries[0]!.mirrors[1]!;
@@ -103,8 +98,7 @@ test("scalars: the highest layer wins, and --explain names each origin", async (
 
 test("backend auto follows WERF_BUILDAH_MODE with werf's values", async () => {
   const effective = async (mode?: string, backend?: string) =>
-    (await loadConfig({ noSearch: true, cwd: "/", env: mode === undefined ? {} : { WERF_BUILDAH_MODE: mode }, flags: { backend } })).model
-      ?.effectiveBackend;
+    (await loadConfig({ noSearch: true, cwd: "/", env: mode === undefined ? {} : { WERF_BUILDAH_MODE: mode }, flags: { backend } })).model?.effectiveBackend;
   assert.equal(await effective(), "docker");
   assert.equal(await effective("docker"), "docker");
   for (const mode of ["auto", "default", "native-rootless", "native-chroot"]) assert.equal(await effective(mode), "buildah", mode);
@@ -122,18 +116,18 @@ test("bad env and flag values are errors that name the variable or flag", async 
     flags: { mirror: ["=https://x.example.com"] },
   });
   const where = r.diagnostics.map((d) => `${formatOrigin(d.origin)} ${d.rule}`).sort();
-  assert.deepEqual(where, [
-    "env WERF_MIRROR_ADD_X invalid-value",
-    "env WERF_MIRROR_BACKEND invalid-value",
-    "flag --mirror invalid-value",
-  ]);
+  assert.deepEqual(where, ["env WERF_MIRROR_ADD_X invalid-value", "env WERF_MIRROR_BACKEND invalid-value", "flag --mirror invalid-value"]);
   const t = await loadConfig({ noSearch: true, cwd: "/", env: { WERF_MIRROR_TIMEOUT: "soon" } });
-  assert.deepEqual(t.diagnostics.map((d) => `${formatOrigin(d.origin)} ${d.rule}`), ["env WERF_MIRROR_TIMEOUT invalid-duration"]);
+  assert.deepEqual(
+    t.diagnostics.map((d) => `${formatOrigin(d.origin)} ${d.rule}`),
+    ["env WERF_MIRROR_TIMEOUT invalid-duration"],
+  );
 });
 
 test("relative ca and output.dir resolve against the config file's directory", async () => {
   const t = tempTree({
-    "sub/werf-mirror.yaml": "version: 1\nregistries:\n  docker.io:\n    mirrors:\n      - url: https://m.example.com\n        ca: certs/ca.pem\noutput:\n  dir: gen\n",
+    "sub/werf-mirror.yaml":
+      "version: 1\nregistries:\n  docker.io:\n    mirrors:\n      - url: https://m.example.com\n        ca: certs/ca.pem\noutput:\n  dir: gen\n",
     "sub/certs/ca.pem": "x",
   });
   try {
@@ -141,7 +135,11 @@ test("relative ca and output.dir resolve against the config file's directory", a
     assert.equal(r.hasErrors, false);
     assert.equal(r.model!.registries[0]!.mirrors[0]!.ca, join(t.dir, "sub/certs/ca.pem"));
     assert.equal(r.model!.output.dir, join(t.dir, "sub/gen"));
-    assert.deepEqual(r.diagnostics.filter((d) => d.rule === "ca-missing"), [], "the CA exists, so no ca-missing warning");
+    assert.deepEqual(
+      r.diagnostics.filter((d) => d.rule === "ca-missing"),
+      [],
+      "the CA exists, so no ca-missing warning",
+    );
   } finally {
     t.cleanup();
   }
@@ -159,7 +157,10 @@ test("output.dir from a config file may not leave its directory: error at its po
       runCli(["render", "--base", "/dev/null", ...args], { cwd: join(t.dir, "project", cwd), env });
     const refused = await render("app");
     assert.equal(refused.code, 2, refused.stderr);
-    assert.match(refused.stderr, /^werf-mirror\.yaml:6:8 error output\.dir leaves the config file's directory .*--out-dir DIR or WERF_MIRROR_OUT_DIR \[output-dir-outside\]$/m);
+    assert.match(
+      refused.stderr,
+      /^werf-mirror\.yaml:6:8 error output\.dir leaves the config file's directory .*--out-dir DIR or WERF_MIRROR_OUT_DIR \[output-dir-outside\]$/m,
+    );
     assert.equal(existsSync(join(t.dir, "escaped")), false, "nothing written outside");
     // Still an error when a flag overrides it: the committed file is what lint checks.
     assert.equal((await render("app", ["--out-dir", join(t.dir, "mine")])).code, 2);

@@ -84,9 +84,10 @@ test("diagnostics in the werf.yaml block point at werf.yaml's own lines", async 
   try {
     const r = await loadConfig({ cwd: t.dir });
     assert.equal(r.configFile, join(t.dir, "werf.yaml"));
-    assert.deepEqual(r.diagnostics.map((d) => [d.rule, d.origin]), [
-      ["url-scheme", { kind: "file", file: join(t.dir, "werf.yaml"), line: 7, col: 15 }],
-    ]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.rule, d.origin]),
+      [["url-scheme", { kind: "file", file: join(t.dir, "werf.yaml"), line: 7, col: 15 }]],
+    );
   } finally {
     t.cleanup();
   }
@@ -133,7 +134,10 @@ test("package.json without werfMirror holds no config: passed over by the search
     const linted = await runCli(["lint", "package.json"], { cwd: t.dir });
     assert.equal(linted.code, 0, linted.stdout);
     const named = await loadConfig({ cwd: t.dir, configPath: "package.json" });
-    assert.deepEqual(named.diagnostics.map((d) => d.rule), ["empty-config"]);
+    assert.deepEqual(
+      named.diagnostics.map((d) => d.rule),
+      ["empty-config"],
+    );
     assert.match(named.diagnostics[0]!.message, /package\.json has no `werfMirror` key/);
   } finally {
     t.cleanup();
@@ -173,7 +177,10 @@ test("a search place that is not a regular file (a symlink to /dev/zero, a FIFO)
     symlinkSync("/dev/zero", join(t.dir, "a", "werf-mirror.yaml"));
     const fifo = spawnSync("mkfifo", [join(t.dir, "b", ".werf-mirrorrc")]);
     assert.equal(fifo.status, 0, "mkfifo");
-    for (const [dir, file] of [["a", "werf-mirror.yaml"], ["b", ".werf-mirrorrc"]] as const) {
+    for (const [dir, file] of [
+      ["a", "werf-mirror.yaml"],
+      ["b", ".werf-mirrorrc"],
+    ] as const) {
       const r = await runCli(["config"], { cwd: join(t.dir, dir) });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stderr, /:1:1 error config file .* is not a regular file .*\[config-not-found\]$/m);
@@ -195,7 +202,10 @@ test("werf.yaml and werf.yml: werf reads werf.yaml, so a block in werf.yml next 
   try {
     const r = await runCli(["config"], { cwd: t.dir });
     assert.equal(r.code, 2, r.stdout + r.stderr);
-    assert.match(r.stderr, /^werf\.yml:3:1 error .*werf\.yml holds a werf-mirror block, but werf reads .*werf\.yaml .*move the block into .*werf\.yaml \[config-conflict\]$/m);
+    assert.match(
+      r.stderr,
+      /^werf\.yml:3:1 error .*werf\.yml holds a werf-mirror block, but werf reads .*werf\.yaml .*move the block into .*werf\.yaml \[config-conflict\]$/m,
+    );
     assert.doesNotMatch(r.stdout, /m\.example\.com/);
   } finally {
     t.cleanup();
@@ -231,7 +241,10 @@ test("--config names a werf config under another name: only its block is read (i
 test("WERF_DIR and --dir: werf.yaml is read in werf's project directory, and the search starts there", async () => {
   const t = tempTree({ "app/werf.yaml": BLOCK, "elsewhere/.keep": "" });
   try {
-    for (const [args, env] of [[["--dir", "app"], {}], [[], { WERF_DIR: "app" }]] as const) {
+    for (const [args, env] of [
+      [["--dir", "app"], {}],
+      [[], { WERF_DIR: "app" }],
+    ] as const) {
       const r = await runCli(["config", ...args], { cwd: t.dir, env });
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(mirrorsOf(r.stdout), ["https://m.example.com"], `${args.join(" ")} ${JSON.stringify(env)}`);
@@ -243,11 +256,17 @@ test("WERF_DIR and --dir: werf.yaml is read in werf's project directory, and the
 });
 
 test("a block in a .werf/ template is read by nobody: a warning at its opener names werf.yaml", async () => {
-  const t = tempTree({ "werf.yaml": "project: x\nconfigVersion: 1\n---\n{{ include \"images.tmpl\" . }}\n", ".werf/images.tmpl": `{{ define "images.tmpl" }}\n${UNTRIMMED}image: app\nfrom: alpine\n{{ end }}\n` });
+  const t = tempTree({
+    "werf.yaml": 'project: x\nconfigVersion: 1\n---\n{{ include "images.tmpl" . }}\n',
+    ".werf/images.tmpl": `{{ define "images.tmpl" }}\n${UNTRIMMED}image: app\nfrom: alpine\n{{ end }}\n`,
+  });
   try {
     const r = await loadConfig({ cwd: t.dir });
     assert.equal(r.configFile, undefined);
-    assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.rule, d.origin]), [["warning", "werf-yaml-block", { kind: "file", file: join(t.dir, ".werf/images.tmpl"), line: 2, col: 1 }]]);
+    assert.deepEqual(
+      r.diagnostics.map((d) => [d.severity, d.rule, d.origin]),
+      [["warning", "werf-yaml-block", { kind: "file", file: join(t.dir, ".werf/images.tmpl"), line: 2, col: 1 }]],
+    );
     assert.match(r.diagnostics[0]!.message, /werf-mirror never reads .*move the block to the very top of .*werf\.yaml/);
   } finally {
     t.cleanup();
@@ -257,10 +276,21 @@ test("a block in a .werf/ template is read by nobody: a warning at its opener na
 test("two config sources at once (werf-mirror.yaml and a werf.yaml block): an error naming both, exit 2 for every command", async () => {
   const t = tempTree({ "werf-mirror.yaml": CONFIG, "werf.yaml": BLOCK });
   try {
-    for (const args of [["config"], ["render", "--base", "/dev/null"], ["env", "--offline"], ["preflight", "--offline"], ["exec", "--offline", "--", "true"], ["lint"]]) {
+    for (const args of [
+      ["config"],
+      ["render", "--base", "/dev/null"],
+      ["env", "--offline"],
+      ["preflight", "--offline"],
+      ["exec", "--offline", "--", "true"],
+      ["lint"],
+    ]) {
       const r = await runCli(args, { cwd: t.dir });
       assert.equal(r.code, args[0] === "lint" ? 1 : 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
-      assert.match(r.stdout + r.stderr, /werf\.yaml:1:1 error two werf-mirror configs at once: .*werf-mirror\.yaml and .*werf\.yaml\. .* \[config-conflict\]/, args.join(" "));
+      assert.match(
+        r.stdout + r.stderr,
+        /werf\.yaml:1:1 error two werf-mirror configs at once: .*werf-mirror\.yaml and .*werf\.yaml\. .* \[config-conflict\]/,
+        args.join(" "),
+      );
     }
     assert.equal(existsSync(join(t.dir, ".werf-mirror")), false, "nothing written");
   } finally {
@@ -274,13 +304,22 @@ test("env, exec, preflight and render say which config they use, and warn when w
   const withBlock = tempTree({ "werf.yaml": BLOCK });
   const without = tempTree({ "werf.yaml": "project: x\nconfigVersion: 1\n" });
   try {
-    for (const args of [["env", "--offline"], ["exec", "--offline", "--", "true"], ["preflight", "--offline"], ["render", "--base", "/dev/null"]]) {
+    for (const args of [
+      ["env", "--offline"],
+      ["exec", "--offline", "--", "true"],
+      ["preflight", "--offline"],
+      ["render", "--base", "/dev/null"],
+    ]) {
       const used = await runCli(args, { cwd: withBlock.dir });
       assert.equal(used.code, 0, used.stderr);
       assert.match(used.stderr, /^werf-mirror: using werf\.yaml$/m, args.join(" "));
       const none = await runCli(args, { cwd: without.dir });
       assert.equal(none.code, 0, none.stderr);
-      assert.match(none.stderr, /^warning: no werf-mirror config found in .* or above: werf\.yaml has no werf-mirror block .*using the environment and flags only/m, args.join(" "));
+      assert.match(
+        none.stderr,
+        /^warning: no werf-mirror config found in .* or above: werf\.yaml has no werf-mirror block .*using the environment and flags only/m,
+        args.join(" "),
+      );
       const quiet = await runCli([args[0]!, "--quiet", ...args.slice(1)], { cwd: without.dir });
       assert.doesNotMatch(quiet.stderr, /no werf-mirror config/);
     }
@@ -305,7 +344,13 @@ test("a broken block (an opener Go rejects, a `*/` inside) is found by the searc
   for (const text of [`{{-/* werf-mirror\n${CONFIG}*/ -}}\nproject: x\n`, `{{/* werf-mirror\n${CONFIG}# a */}} b\n*/}}\nproject: x\n`]) {
     const t = tempTree({ "werf.yaml": text, "sub/.keep": "" });
     try {
-      for (const args of [["config"], ["render", "--base", "/dev/null"], ["env", "--offline"], ["preflight", "--offline"], ["exec", "--offline", "--", "true"]]) {
+      for (const args of [
+        ["config"],
+        ["render", "--base", "/dev/null"],
+        ["env", "--offline"],
+        ["preflight", "--offline"],
+        ["exec", "--offline", "--", "true"],
+      ]) {
         const r = await runCli(args, { cwd: join(t.dir, "sub") });
         assert.equal(r.code, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
         assert.match(r.stderr, /werf\.yaml:\d+:\d+ error .* \[werf-yaml-block\]/);

@@ -26,7 +26,7 @@ test("--shell default is accepted (werf's name) and prints POSIX exports", async
   }
 });
 
-test("--shell cmdexe writes a .bat with set \"KEY=VALUE\" lines, :: comments and CRLF; WERF_SHELL chooses the default", async () => {
+test('--shell cmdexe writes a .bat with set "KEY=VALUE" lines, :: comments and CRLF; WERF_SHELL chooses the default', async () => {
   const p = project();
   try {
     const r = await runCli(["env", "--offline", "--shell", "cmdexe", "--as-file", "--cwd", p.dir], { cwd: p.dir, env: p.env });

@@ -13,9 +13,20 @@ import { PREFLIGHT_FORMATS } from "../src/format/preflight-index.js";
 async function reportWithTwoMissing() {
   const dir = mkdtempSync(join(tmpdir(), "fmt-preflight-"));
   try {
-    writeFileSync(join(dir, "werf-mirror.yaml"), "version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [https://a.example, https://longer-name.example]\n");
+    writeFileSync(
+      join(dir, "werf-mirror.yaml"),
+      "version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [https://a.example, https://longer-name.example]\n",
+    );
     const { model } = await loadConfig({ cwd: dir, env: {} });
-    const healthy = (url: string, latencyMs: number): MirrorResult => ({ registry: "docker.io", url, scheme: "https", status: "healthy", latencyMs, checks: [{ request: "GET /v2/", ok: true, status: 200 }], kept: false });
+    const healthy = (url: string, latencyMs: number): MirrorResult => ({
+      registry: "docker.io",
+      url,
+      scheme: "https",
+      status: "healthy",
+      latencyMs,
+      checks: [{ request: "GET /v2/", ok: true, status: 200 }],
+      kept: false,
+    });
     return assembleReport(
       model!,
       { probed: [[healthy("https://a.example", 12), healthy("https://longer-name.example", 250)]], daemon: { host: "unix:///run/docker.sock", mirrors: [] } },

@@ -18,12 +18,18 @@ function parses(text: string): boolean {
 
 test("accepts exactly what JSON.parse accepts: valid JSON and every one-character edit of it", () => {
   // Valid documents, then single-character mutations of them: near-misses are where the bugs are.
-  const alphabet = [..."{}[],:\"\\ \t\n\r0123456789-+.eEtrufalsn/ux\u0001\u00e9", "\uFEFF"];
+  const alphabet = [...'{}[],:"\\ \t\n\r0123456789-+.eEtrufalsn/ux\u0001\u00e9', "\uFEFF"];
   fc.assert(
     fc.property(fc.json(), fc.nat(), fc.constantFrom(...alphabet), fc.constantFrom("insert", "replace", "delete", "none"), (json, pos, ch, op) => {
       const p = json.length === 0 ? 0 : pos % (json.length + 1);
       const text =
-        op === "insert" ? json.slice(0, p) + ch + json.slice(p) : op === "replace" ? json.slice(0, p) + ch + json.slice(p + 1) : op === "delete" ? json.slice(0, p) + json.slice(p + 1) : json;
+        op === "insert"
+          ? json.slice(0, p) + ch + json.slice(p)
+          : op === "replace"
+            ? json.slice(0, p) + ch + json.slice(p + 1)
+            : op === "delete"
+              ? json.slice(0, p) + json.slice(p + 1)
+              : json;
       const err = jsonSyntaxError(text);
       assert.equal(err === undefined, parses(text), `${JSON.stringify(text)}: ${JSON.stringify(err)}`);
       if (err) assert.ok(err.offset >= 0 && err.offset <= text.length);
@@ -40,7 +46,7 @@ test("points at the first character that cannot continue the JSON text, and says
     ['{"a" 1}', 5, "`:` after the property name"],
     ['{"a": "b\u0001"}', 8, "no control character inside a string (write it as an escape, such as `\\n`)"],
     ['{"a": 1}}', 8, "the end of the text"],
-    ['[1,,2]', 3, "a value (an object, array, string, number, true, false or null)"],
+    ["[1,,2]", 3, "a value (an object, array, string, number, true, false or null)"],
     ['{"a": "x}', 9, 'a closing `"`'],
     ["// c\n{}", 0, "a value (an object, array, string, number, true, false or null)"],
     ['{"a": -}', 7, "a digit"],

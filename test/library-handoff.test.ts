@@ -17,7 +17,10 @@ test("preflightAndHandoff: report, hand-off files and variables from the library
     const run = await preflightAndHandoff(model!, { env, cwd: dir, offline: true, reuse: false, onProgress: (e) => events.push(e.done) });
     assert.equal(run.report.ok, true);
     assert.equal(run.report.offline, true);
-    assert.deepEqual(run.handoff.entries.filter((e) => e.key.startsWith("WERF_")).map((e) => `${e.key}=${e.value}`), ["WERF_CONTAINER_REGISTRY_MIRROR_00=https://m.example/"]);
+    assert.deepEqual(
+      run.handoff.entries.filter((e) => e.key.startsWith("WERF_")).map((e) => `${e.key}=${e.value}`),
+      ["WERF_CONTAINER_REGISTRY_MIRROR_00=https://m.example/"],
+    );
     assert.ok(existsSync(run.paths.report) && existsSync(run.paths.envSh));
     assert.match(readFileSync(run.paths.envSh, "utf8"), /^export WERF_CONTAINER_REGISTRY_MIRROR_00="https:\/\/m\.example\/"$/m);
     assert.deepEqual(events, [1]);

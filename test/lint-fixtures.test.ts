@@ -53,7 +53,11 @@ for (const kind of ["valid", "invalid"] as const) {
 }
 
 test("no secret from a mirror URL or next to a syntax error is ever printed, in any lint format", async () => {
-  for (const [name, file] of [["mirror-urls", "werf-mirror.yaml"], ["secret-in-broken-yaml", "werf-mirror.yaml"], ["package-json-not-json", "package.json"]] as const) {
+  for (const [name, file] of [
+    ["mirror-urls", "werf-mirror.yaml"],
+    ["secret-in-broken-yaml", "werf-mirror.yaml"],
+    ["package-json-not-json", "package.json"],
+  ] as const) {
     const dir = join(root, "invalid", name);
     for (const format of ["stylish", "json", "sarif", "github"]) {
       const r = await runCli(["lint", "--format", format, file], { cwd: dir });

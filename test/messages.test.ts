@@ -9,13 +9,22 @@ const fixtures = join(import.meta.dirname, "..", "fixtures", "lint");
 const lint = async (dir: string) => (await runCli(["lint", "--no-color", "werf-mirror.yaml"], { cwd: join(fixtures, dir) })).stdout;
 
 test("a duration written as a bare number says to add a unit, not only that a string is expected", async () => {
-  assert.match(await lint("invalid/duration-number"), /:3:12 error `preflight\.timeout` must be a string; write a duration as a number and a unit, such as `5s` or `5ms` \[invalid-type\]/);
+  assert.match(
+    await lint("invalid/duration-number"),
+    /:3:12 error `preflight\.timeout` must be a string; write a duration as a number and a unit, such as `5s` or `5ms` \[invalid-type\]/,
+  );
 });
 
 test("indentation mistakes are named as such, with 'an object'", async () => {
   const out = await lint("invalid/indentation");
-  assert.match(out, /:3:13 error `registries\."docker\.io"` must be an object; it has no value: if the lines below belong to it, they are not indented under it/);
-  assert.match(out, /:4:12 error `registries\.mirrors` must be an object; `mirrors` is read as a registry name here: .*indent it \(two more spaces\) below its registry key/);
+  assert.match(
+    out,
+    /:3:13 error `registries\."docker\.io"` must be an object; it has no value: if the lines below belong to it, they are not indented under it/,
+  );
+  assert.match(
+    out,
+    /:4:12 error `registries\.mirrors` must be an object; `mirrors` is read as a registry name here: .*indent it \(two more spaces\) below its registry key/,
+  );
   assert.doesNotMatch(out, /a object/);
 });
 
@@ -26,7 +35,10 @@ test("findings about a CA point at its `ca:` line, not at the url", async () => 
 });
 
 test("hub.docker.com as a key says it is the website and to use docker.io", async () => {
-  assert.match(await lint("valid/warnings"), /:19:3 warning `hub\.docker\.com` is Docker Hub's website, not its registry: .*use `docker\.io` as the key \[invalid-registry\]/);
+  assert.match(
+    await lint("valid/warnings"),
+    /:19:3 warning `hub\.docker\.com` is Docker Hub's website, not its registry: .*use `docker\.io` as the key \[invalid-registry\]/,
+  );
 });
 
 test("an unknown key at the top level ends its sentences", async () => {
@@ -56,5 +68,8 @@ test("skopeo is told --registries-conf (Debian's skopeo 1.9 ignores CONTAINERS_R
 });
 
 test("a duplicate key is named, with the line where it first stands", async () => {
-  assert.match(await lint("invalid/duplicate-key"), /werf-mirror\.yaml:5:3 error the key `docker\.io` appears twice in this mapping \(first at line 3\); keep one/);
+  assert.match(
+    await lint("invalid/duplicate-key"),
+    /werf-mirror\.yaml:5:3 error the key `docker\.io` appears twice in this mapping \(first at line 3\); keep one/,
+  );
 });

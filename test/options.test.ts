@@ -45,7 +45,17 @@ test("every option's schema path exists, and every default the code uses is the 
     if (allowed) assert.ok(allowed.includes(DEFAULTS[key as keyof typeof DEFAULTS]), `default of ${key} not allowed`);
   }
   // Literal values, so that the table is not its own oracle.
-  assert.deepEqual(DEFAULTS, { backend: "auto", timeout: "5s", unhealthy: "drop", order: "declared", minHealthy: 1, outDir: ".werf-mirror", fallback: true, blocked: false, pull: "all" });
+  assert.deepEqual(DEFAULTS, {
+    backend: "auto",
+    timeout: "5s",
+    unhealthy: "drop",
+    order: "declared",
+    minHealthy: 1,
+    outDir: ".werf-mirror",
+    fallback: true,
+    blocked: false,
+    pull: "all",
+  });
 });
 
 test("the CLI's flags are the table's: names, values, allowed values, and the env variable in the help", () => {
@@ -70,7 +80,10 @@ test("each option's env variable and flag really set it, and a value the schema 
     assert.deepEqual(byFlag.model!.explained.find((e) => e.path === path)?.origin, { kind: "flag", name: o.flag });
     if (optionChoices(o)) {
       const bad = await loadConfig({ cwd, env: { [o.env]: "nonsense" }, noSearch: true });
-      assert.ok(bad.diagnostics.some((d) => d.severity === "error" && d.message.includes(optionChoices(o)!.join(", "))), `${o.env}=nonsense`);
+      assert.ok(
+        bad.diagnostics.some((d) => d.severity === "error" && d.message.includes(optionChoices(o)!.join(", "))),
+        `${o.env}=nonsense`,
+      );
     }
   }
 });

@@ -30,7 +30,9 @@ test("library code never exits the process, writes to the console, or reads proc
   const offenders: string[] = [];
   for (const file of sourceFiles(join(root, "src"))) {
     const rel = relative(root, file);
-    const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    const text = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\/\/.*$/gm, "");
     if (rel === join("src", "cli", "bin.ts")) continue; // the executable is the one place that may
     if (/process\.exit\b/.test(text)) offenders.push(`${rel}: process.exit`);
     if (/\bconsole\.|process\.(stdout|stderr)\.write/.test(text)) offenders.push(`${rel}: console output`);
@@ -65,12 +67,26 @@ test("the bundled executable (esbuild, one file) runs every kind of command, wit
       const rendered = run(["render", "--target", "buildah", "--stdout", "--base", "/dev/null"]);
       assert.equal(rendered.status, 0, `${attempt}: ${rendered.stderr}`);
       assert.match(rendered.stdout, /\[\[registry\]\]/);
-      const exec = run(["exec", "--offline", "--", process.execPath, "-e", "const t = require('fs').readFileSync(process.env.CONTAINERS_REGISTRIES_CONF, 'utf8'); process.exit(!process.env.WERF_CONTAINER_REGISTRY_MIRROR_00 && t.includes('location = \"mirror.gcr.io\"') ? 7 : 1)"]);
-      assert.equal(exec.status, 7, `${attempt}: exec hands the mirror to the child (Buildah mode: through registries.conf alone) and returns its code: ${exec.stderr}`);
+      const exec = run([
+        "exec",
+        "--offline",
+        "--",
+        process.execPath,
+        "-e",
+        "const t = require('fs').readFileSync(process.env.CONTAINERS_REGISTRIES_CONF, 'utf8'); process.exit(!process.env.WERF_CONTAINER_REGISTRY_MIRROR_00 && t.includes('location = \"mirror.gcr.io\"') ? 7 : 1)",
+      ]);
+      assert.equal(
+        exec.status,
+        7,
+        `${attempt}: exec hands the mirror to the child (Buildah mode: through registries.conf alone) and returns its code: ${exec.stderr}`,
+      );
       outputs.push(lint.stdout + rendered.stdout);
     }
     assert.equal(new Set(outputs).size, 1, "the same output with and without a cache");
-    assert.ok(readdirSync(join(cache, "werf-mirror")).some((f) => f.endsWith("-lint.cache")), "a compile cache per command");
+    assert.ok(
+      readdirSync(join(cache, "werf-mirror")).some((f) => f.endsWith("-lint.cache")),
+      "a compile cache per command",
+    );
     const off = run(["--version"], { WERF_MIRROR_NO_COMPILE_CACHE: "1", XDG_CACHE_HOME: join(cache, "off") });
     assert.equal(off.stdout.trim(), JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version);
     assert.equal(existsSync(join(cache, "off")), false, "WERF_MIRROR_NO_COMPILE_CACHE writes no cache");
@@ -107,7 +123,11 @@ test("the package ships type declarations built from the sources, and a TypeScri
         "// @ts-expect-error: the declarations are real, so a wrong call fails\nloadConfig(42);\n",
     );
     const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
-    execFileSync(process.execPath, [tsc, "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--types", "node", "--skipLibCheck", join(work, "use.ts")], { cwd: root, stdio: "pipe" });
+    execFileSync(
+      process.execPath,
+      [tsc, "--noEmit", "--strict", "--module", "NodeNext", "--moduleResolution", "NodeNext", "--types", "node", "--skipLibCheck", join(work, "use.ts")],
+      { cwd: root, stdio: "pipe" },
+    );
   } finally {
     rmSync(work, { recursive: true, force: true });
     rmSync(built, { recursive: true, force: true });
@@ -125,7 +145,9 @@ test("files are replaced through one atomic writer (src/fs/output-dir.ts), nowhe
   for (const file of sourceFiles(join(root, "src"))) {
     const rel = relative(root, file);
     if (rel === join("src", "fs", "output-dir.ts")) continue;
-    const text = readFileSync(file, "utf8").replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "");
+    const text = readFileSync(file, "utf8")
+      .replace(/\/\*[\s\S]*?\*\//g, "")
+      .replace(/\/\/.*$/gm, "");
     for (const m of text.matchAll(/.*\b(renameSync|rename|writeFileSync|writeFile)\(.*/g)) {
       if (!allowed.get(rel)?.test(m[0])) offenders.push(`${rel}: ${m[0].trim().slice(0, 80)}`);
     }

@@ -31,7 +31,7 @@ for (const key of ["~", "null", "Null", ""]) {
   });
 }
 
-test("keys of different types with one JS name (1 and \"1\", true and \"true\"): each finding at the pair the data holds, the last", async () => {
+test('keys of different types with one JS name (1 and "1", true and "true"): each finding at the pair the data holds, the last', async () => {
   const text = [
     SHARED.trimEnd(),
     "  1:",

@@ -84,7 +84,10 @@ test("every valid case loads through the loader (the fallback for those the fast
     const rules = r.diagnostics.map((d) => d.rule);
     const context = `case ${c.id}: ${JSON.stringify(c.text)} gave ${JSON.stringify(r.diagnostics.map((d) => d.message))}`;
     if (parseAllDocuments(c.text).length > 1) {
-      assert.ok(r.diagnostics.some((d) => /a second YAML document/.test(d.message)), context);
+      assert.ok(
+        r.diagnostics.some((d) => /a second YAML document/.test(d.message)),
+        context,
+      );
       outcomes.secondDocument++;
       continue;
     }

@@ -61,7 +61,12 @@ export function renderBuildkit(input: RenderInput): RenderResult {
 
   // TLS settings are per host: any other mode on a verified mirror's host weakens it.
   for (const { registry, mirror, by } of weakenedMirrors(mirrored, ["http", "insecure"])) {
-    gap("tls-conflict", registry.prefix.key, mirror, `[registry."${mirror.url.hostPort}"] gets ${by === "http" ? "`http = true`, so it is reached over plain http" : "`insecure = true`, so it is used without verification"}`);
+    gap(
+      "tls-conflict",
+      registry.prefix.key,
+      mirror,
+      `[registry."${mirror.url.hostPort}"] gets ${by === "http" ? "`http = true`, so it is reached over plain http" : "`insecure = true`, so it is used without verification"}`,
+    );
   }
   for (const reg of mirrored) {
     for (const m of reg.mirrors) if (tlsMode(m) === "verified" && insecureHosts.has(m.url.hostPort)) gap("mirror-host-insecure", reg.prefix.key, m);
@@ -79,7 +84,9 @@ export function renderBuildkit(input: RenderInput): RenderResult {
 function inlineEntry(host: string, t: HostTable): string {
   const fields = Object.fromEntries(Object.entries({ mirrors: t.mirrors, http: t.http, insecure: t.insecure, ca: t.ca }).filter(([, v]) => v !== undefined));
   const pairs = stringify(fields).trimEnd().split("\n").join(", ");
-  const key = stringify({ [host]: true }).trimEnd().slice(0, -" = true".length);
+  const key = stringify({ [host]: true })
+    .trimEnd()
+    .slice(0, -" = true".length);
   return `${key} = { ${pairs} }`;
 }
 

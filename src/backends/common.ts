@@ -137,19 +137,21 @@ export const CA_BUNDLE_DIR = "ca-bundles";
  * bundle of all of them written under the output directory (PEM readers skip the comment lines).
  * A CA that cannot be read leaves the first one alone, with a warning.
  */
-export function caFileFor(
-  input: RenderInput,
-  consumer: string,
-  host: string,
-  cas: string[],
-): { path: string; file?: RenderedFile; warning?: RenderWarning } {
+export function caFileFor(input: RenderInput, consumer: string, host: string, cas: string[]): { path: string; file?: RenderedFile; warning?: RenderWarning } {
   const first = cas[0]!;
   if (cas.length === 1) return { path: first };
   const parts: string[] = [];
   for (const ca of cas) {
     const pem = input.readFile?.(ca);
     if (pem === undefined || !pem.includes("-----BEGIN CERTIFICATE-----")) {
-      return { path: first, warning: warningFor(host, consumer, `cannot read ${ca} (or it holds no PEM certificate) to bundle the CAs of ${host}'s mirrors; only ${first} is used, so mirrors signed by another CA fail verification`) };
+      return {
+        path: first,
+        warning: warningFor(
+          host,
+          consumer,
+          `cannot read ${ca} (or it holds no PEM certificate) to bundle the CAs of ${host}'s mirrors; only ${first} is used, so mirrors signed by another CA fail verification`,
+        ),
+      };
     }
     parts.push(`# ${oneLine(ca)}\n${pem.endsWith("\n") ? pem : `${pem}\n`}`);
   }

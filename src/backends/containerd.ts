@@ -51,13 +51,7 @@ export function renderContainerd(input: RenderInput): RenderResult {
   return { files, warnings };
 }
 
-function hostsFile(
-  input: RenderInput,
-  hostPort: string,
-  reg: Registry | undefined,
-  insecureRegistry: boolean,
-  gap: Gap,
-): RenderedFile {
+function hostsFile(input: RenderInput, hostPort: string, reg: Registry | undefined, insecureRegistry: boolean, gap: Gap): RenderedFile {
   const key = reg?.prefix.key ?? hostPort;
   let root: Table;
   if (hostPort === "docker.io") {

@@ -29,12 +29,14 @@ export function daemonJsonFragment(input: RenderInput): { fragment: DaemonJsonFr
   const insecure: string[] = [];
   const gap = gapCollector(ID, warnings);
   const insecureHosts = new Set(model.insecureRegistries.filter((e) => !isCidr(e)));
-  if (model.unqualifiedSearchRegistries.length > 0) gap("search-registries", "unqualifiedSearchRegistries", undefined, othersHonouring("search-registries", ID));
+  if (model.unqualifiedSearchRegistries.length > 0)
+    gap("search-registries", "unqualifiedSearchRegistries", undefined, othersHonouring("search-registries", ID));
 
   for (const reg of model.registries) {
     const key = reg.prefix.key;
     if (!isDockerHub(reg.prefix)) {
-      if (reg.mirrors.length > 0) gap("other-registry", key, undefined, `the mirrors of ${key} are not in daemon.json; ${othersHonouring("other-registry", ID, "use", "them")}`);
+      if (reg.mirrors.length > 0)
+        gap("other-registry", key, undefined, `the mirrors of ${key} are not in daemon.json; ${othersHonouring("other-registry", ID, "use", "them")}`);
       if (reg.blocked) gap("blocked", key);
       continue;
     }

@@ -11,15 +11,7 @@ import { kanikoRenderer } from "./kaniko.js";
 import { RenderError } from "./common.js";
 import type { RenderInput, RenderResult, RenderWarning, RenderedFile, Renderer } from "./types.js";
 
-export const RENDERERS: Renderer[] = [
-  buildahRenderer,
-  podmanRenderer,
-  dockerRenderer,
-  containerdRenderer,
-  buildkitRenderer,
-  k3sRenderer,
-  kanikoRenderer,
-];
+export const RENDERERS: Renderer[] = [buildahRenderer, podmanRenderer, dockerRenderer, containerdRenderer, buildkitRenderer, k3sRenderer, kanikoRenderer];
 
 export const RENDER_TARGETS = [...RENDERERS.map((r) => r.name), "all"];
 export { RENDER_TARGET_NAMES } from "./names.js";

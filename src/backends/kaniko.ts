@@ -66,7 +66,12 @@ export function renderKaniko(input: RenderInput): RenderResult {
     flags.push(`--insecure-registry=${safeToken(host)}`, `--skip-tls-verify-registry=${safeToken(host)}`);
   }
   for (const { registry, mirror, by } of weakenedMirrors(mirrored, ["http", "insecure"])) {
-    gap("tls-conflict", registry.prefix.key, mirror, `${mirror.url.hostPort} is given ${by === "http" ? "--insecure-registry, so it may be reached over plain http" : "--skip-tls-verify-registry, so it is used without verification"}`);
+    gap(
+      "tls-conflict",
+      registry.prefix.key,
+      mirror,
+      `${mirror.url.hostPort} is given ${by === "http" ? "--insecure-registry, so it may be reached over plain http" : "--skip-tls-verify-registry, so it is used without verification"}`,
+    );
   }
   for (const reg of mirrored) {
     for (const m of reg.mirrors) if (tlsMode(m) === "verified" && insecureHosts.has(m.url.hostPort)) gap("mirror-host-insecure", reg.prefix.key, m);

@@ -18,7 +18,8 @@ export function renderRegistriesConf(input: RenderInput): RenderResult {
   const base = parseBase(input);
 
   const insecureHosts = new Set(model.insecureRegistries.filter((e) => !isCidr(e)));
-  for (const cidr of model.insecureRegistries.filter(isCidr)) gap("insecure-cidr", cidr, undefined, `list the registries in ${cidr} as host[:port] entries of \`insecureRegistries\``);
+  for (const cidr of model.insecureRegistries.filter(isCidr))
+    gap("insecure-cidr", cidr, undefined, `list the registries in ${cidr} as host[:port] entries of \`insecureRegistries\``);
 
   const ours: Table[] = [];
   const managed = new Set<string>();
@@ -87,7 +88,13 @@ function registryTable(reg: Registry, insecure: boolean, gap: Gap): Table {
   }
   if (mirrors.length > 0) table.mirror = mirrors.map((m) => mirrorTable(m, ns));
   for (const m of kept) {
-    if (m.ca) gap("mirror-ca", key, m, `copy ${m.ca} to /etc/containers/certs.d/${m.url.hostPort}/ca.crt (rootless: ~/.config/containers/certs.d/${m.url.hostPort}/ca.crt)`);
+    if (m.ca)
+      gap(
+        "mirror-ca",
+        key,
+        m,
+        `copy ${m.ca} to /etc/containers/certs.d/${m.url.hostPort}/ca.crt (rootless: ~/.config/containers/certs.d/${m.url.hostPort}/ca.crt)`,
+      );
   }
   return table;
 }
@@ -116,7 +123,10 @@ function parseBase(input: RenderInput): Table {
   }
   const v1 = base.registries;
   if (v1 !== undefined && typeof v1 === "object" && !Array.isArray(v1)) {
-    const tables = Object.keys(v1 as Table).map((k) => `[registries.${k}]`).join(", ") || "[registries]";
+    const tables =
+      Object.keys(v1 as Table)
+        .map((k) => `[registries.${k}]`)
+        .join(", ") || "[registries]";
     throw new RenderError(
       `${name} is a v1 registries.conf (${tables}); containers/image refuses v1 and v2 settings in one file. ` +
         "Convert it to v2 (`unqualified-search-registries = [...]`, and a [[registry]] with `insecure = true` or `blocked = true` per host), or pass --base with a v2 file",

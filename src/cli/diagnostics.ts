@@ -23,7 +23,9 @@ export function printDiagnostics(ctx: Context, diagnostics: Diagnostic[], files:
   const errors = diagnostics.filter((d) => d.severity === "error");
   let warnings = ctx.quiet ? [] : diagnostics.filter((d) => d.severity === "warning");
   if (opts.warnings === "count" && !ctx.verbose && warnings.length > 0) {
-    ctx.io.stderr(`${warnings.length} configuration warning${warnings.length === 1 ? "" : "s"} (\`werf-mirror lint\` or --verbose shows ${warnings.length === 1 ? "it" : "them"})\n`);
+    ctx.io.stderr(
+      `${warnings.length} configuration warning${warnings.length === 1 ? "" : "s"} (\`werf-mirror lint\` or --verbose shows ${warnings.length === 1 ? "it" : "them"})\n`,
+    );
     warnings = [];
   }
   const { shown, hidden } = limitList(ctx, warnings);

@@ -27,7 +27,10 @@ export async function main(argv: string[], io: Io): Promise<number> {
   }
   const command = COMMANDS.find((c) => c.name === first);
   if (!command) {
-    const guess = closest(first, COMMANDS.map((c) => c.name));
+    const guess = closest(
+      first,
+      COMMANDS.map((c) => c.name),
+    );
     io.stderr(
       `werf-mirror: unknown command \`${first.slice(0, 40)}\`${guess ? `; did you mean \`${guess}\`?` : ""}\n` +
         `Run \`werf-mirror --help\` for the list of commands.\n`,
@@ -118,7 +121,10 @@ function explainParseError(err: Error, specs: OptionSpec[]): string {
   const code = (err as NodeJS.ErrnoException).code;
   const opt = /'(-{1,2}[^'\s]+)/.exec(err.message)?.[1];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && opt) {
-    const guess = closest(opt.replace(/^-+/, ""), specs.map((s) => s.name));
+    const guess = closest(
+      opt.replace(/^-+/, ""),
+      specs.map((s) => s.name),
+    );
     return `unknown option ${opt}${guess ? `; did you mean --${guess}?` : ""}`;
   }
   if (code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" && opt) {

@@ -60,9 +60,7 @@ export function parseHostPort(input: string): { ok: true; value: { host: string;
     portText = parts[1];
     if (host === "") return hostFail("the host is empty");
     if (isIP(host) !== 4 && !host.split(".").every((label) => DNS_LABEL.test(label))) {
-      return hostFail(
-        "a host is a DNS name (letters, digits, `-` and `.`) or an IP address; remove any other characters",
-      );
+      return hostFail("a host is a DNS name (letters, digits, `-` and `.`) or an IP address; remove any other characters");
     }
   }
   let port: number | undefined;
@@ -92,10 +90,7 @@ export function parseRegistryKey(input: string): Parsed<RegistryPrefix> {
   }
   if (input.includes("*")) {
     if (!/^\*\.[^*/:@]+$/.test(input)) {
-      return fail(
-        "invalid-wildcard",
-        "a wildcard key must be `*.example.com`: one leading `*.`, then a domain, no port and no path",
-      );
+      return fail("invalid-wildcard", "a wildcard key must be `*.example.com`: one leading `*.`, then a domain, no port and no path");
     }
     const rest = parseHostPort(input.slice(2));
     if (!rest.ok) return fail("invalid-wildcard", `after \`*.\`: ${rest.message}`);
@@ -109,10 +104,7 @@ export function parseRegistryKey(input: string): Parsed<RegistryPrefix> {
   const hp = parseHostPort(hostPart);
   if (!hp.ok) return fail("invalid-registry", hp.message);
   if (namespace !== "" && !NAMESPACE.test(namespace)) {
-    return fail(
-      "invalid-registry",
-      "a namespace prefix is lower-case repository path segments, as in `docker.io/library/alpine`",
-    );
+    return fail("invalid-registry", "a namespace prefix is lower-case repository path segments, as in `docker.io/library/alpine`");
   }
   let { host, hostPort } = hp.value;
   if (hp.value.port === undefined && DOCKER_HUB_ALIASES.includes(host)) host = hostPort = "docker.io";

@@ -264,23 +264,40 @@ function hexValue(c: number): number {
 
 function escapeChar(c: number): string | undefined {
   switch (c) {
-    case 48: return "\0";
-    case 97: return "\x07"; // a
-    case 98: return "\b";
-    case 101: return "\x1b"; // e
-    case 102: return "\f";
-    case 110: return "\n";
-    case 114: return "\r";
-    case 116: return "\t";
-    case 118: return "\v";
-    case 78: return "\u0085"; // N
-    case 95: return "\u00a0"; // _
-    case 76: return "\u2028"; // L
-    case 80: return "\u2029"; // P
-    case SPACE: return " ";
-    case DQ: return '"';
-    case 47: return "/";
-    case BACKSLASH: return "\\";
+    case 48:
+      return "\0";
+    case 97:
+      return "\x07"; // a
+    case 98:
+      return "\b";
+    case 101:
+      return "\x1b"; // e
+    case 102:
+      return "\f";
+    case 110:
+      return "\n";
+    case 114:
+      return "\r";
+    case 116:
+      return "\t";
+    case 118:
+      return "\v";
+    case 78:
+      return "\u0085"; // N
+    case 95:
+      return "\u00a0"; // _
+    case 76:
+      return "\u2028"; // L
+    case 80:
+      return "\u2029"; // P
+    case SPACE:
+      return " ";
+    case DQ:
+      return '"';
+    case 47:
+      return "/";
+    case BACKSLASH:
+      return "\\";
   }
   return undefined;
 }
@@ -439,7 +456,7 @@ class Parser {
         i = this.lineAfter(j);
         continue;
       }
-      if (j === i && (c === DASH || c === 46 /* . */)) {
+      if (j === i && (c === DASH || c === 46) /* . */) {
         // `---` / `...` at column 0: a document marker (or a scalar that looks like one).
         if (s.charCodeAt(j + 1) === c && s.charCodeAt(j + 2) === c) fail();
       }

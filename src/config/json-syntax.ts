@@ -33,7 +33,7 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
   const readString = (): string | undefined => {
     i++;
     for (;;) {
-      if (i >= n) return "a closing `\"`";
+      if (i >= n) return 'a closing `"`';
       const c = text.charCodeAt(i);
       if (c === 0x22) {
         i++;
@@ -94,7 +94,8 @@ export function jsonSyntaxError(text: string): JsonSyntaxError | undefined {
       const kind = c === 0x7b ? OBJECT : ARRAY;
       i++;
       skipSpace();
-      if (at(kind === OBJECT ? 0x7d : 0x5d)) i++; // `{}` or `[]`
+      if (at(kind === OBJECT ? 0x7d : 0x5d))
+        i++; // `{}` or `[]`
       else {
         stack.push(kind);
         if (kind === OBJECT) {

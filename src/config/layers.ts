@@ -46,8 +46,7 @@ export interface Layer {
 export function fileLayer(source: ConfigSource, baseDir: string): Layer {
   const data = (source.data ?? {}) as WerfMirrorConfig;
   const at = (path: PathSegment[]) => locate(source, path);
-  const val = <T>(value: T | undefined, path: PathSegment[]): Valued<T> | undefined =>
-    value === undefined ? undefined : { value, origin: at(path) };
+  const val = <T>(value: T | undefined, path: PathSegment[]): Valued<T> | undefined => (value === undefined ? undefined : { value, origin: at(path) });
   const registries: LayerRegistry[] = Object.entries(data.registries ?? {}).map(([key, reg]) => {
     const base: PathSegment[] = ["registries", key];
     return {
@@ -66,8 +65,7 @@ export function fileLayer(source: ConfigSource, baseDir: string): Layer {
       }),
     };
   });
-  const list = (name: "insecureRegistries" | "unqualifiedSearchRegistries") =>
-    data[name]?.map((value, i) => ({ value, origin: at([name, i]) }));
+  const list = (name: "insecureRegistries" | "unqualifiedSearchRegistries") => data[name]?.map((value, i) => ({ value, origin: at([name, i]) }));
   return {
     kind: "file",
     baseDir,
@@ -196,13 +194,7 @@ export function flagLayer(flags: FlagValues, cwd: string): { layer: Layer; diagn
   return { layer, diagnostics };
 }
 
-function scalarLayer(
-  kind: "env" | "flag",
-  cwd: string,
-  registries: LayerRegistry[],
-  o: ScalarOptions,
-  diagnostics: Diagnostic[],
-): Layer {
+function scalarLayer(kind: "env" | "flag", cwd: string, registries: LayerRegistry[], o: ScalarOptions, diagnostics: Diagnostic[]): Layer {
   const layer: Layer = { kind, baseDir: cwd, registries, outDir: o.outDir, timeout: o.timeout };
   const oneOf = <T extends string>(v: Valued<string> | undefined, allowed: T[]): Valued<T> | undefined => {
     if (!v) return undefined;

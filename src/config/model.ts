@@ -223,7 +223,12 @@ function normalizeMirror(lm: LayerMirror, baseDir: string, diagnostics: Diagnost
   let ca: string | undefined;
   if (lm.ca) {
     if (hasUnsafeCharacters(lm.ca.value.replace(/ /g, ""))) {
-      diagnostics.push({ severity: "error", rule: "unsafe-value", message: "a CA path may not contain control characters, quotes, markup characters, noncharacters (such as U+FFFE) or lone surrogates; rename the file", origin: lm.ca.origin });
+      diagnostics.push({
+        severity: "error",
+        rule: "unsafe-value",
+        message: "a CA path may not contain control characters, quotes, markup characters, noncharacters (such as U+FFFE) or lone surrogates; rename the file",
+        origin: lm.ca.origin,
+      });
       return undefined;
     }
     ca = isAbsolute(lm.ca.value) ? lm.ca.value : resolve(baseDir, lm.ca.value);

@@ -74,10 +74,31 @@ export interface Option {
 
 export const OPTIONS: readonly Option[] = [
   { key: "config", env: "WERF_MIRROR_CONFIG", flag: "--config", valueName: "PATH", description: "Config file to use instead of searching" },
-  { key: "backend", path: "backend", env: "WERF_MIRROR_BACKEND", flag: "--backend", valueName: "BACKEND", description: "werf's container backend (auto follows WERF_BUILDAH_MODE)" },
+  {
+    key: "backend",
+    path: "backend",
+    env: "WERF_MIRROR_BACKEND",
+    flag: "--backend",
+    valueName: "BACKEND",
+    description: "werf's container backend (auto follows WERF_BUILDAH_MODE)",
+  },
   { key: "outDir", path: "output.dir", env: "WERF_MIRROR_OUT_DIR", flag: "--out-dir", valueName: "DIR", description: "Directory for generated files" },
-  { key: "timeout", path: "preflight.timeout", env: "WERF_MIRROR_TIMEOUT", flag: "--timeout", valueName: "DURATION", description: "Per-probe time limit, e.g. 5s" },
-  { key: "unhealthy", path: "preflight.unhealthy", env: "WERF_MIRROR_UNHEALTHY", flag: "--unhealthy", valueName: "POLICY", description: "What to do with a failing mirror" },
+  {
+    key: "timeout",
+    path: "preflight.timeout",
+    env: "WERF_MIRROR_TIMEOUT",
+    flag: "--timeout",
+    valueName: "DURATION",
+    description: "Per-probe time limit, e.g. 5s",
+  },
+  {
+    key: "unhealthy",
+    path: "preflight.unhealthy",
+    env: "WERF_MIRROR_UNHEALTHY",
+    flag: "--unhealthy",
+    valueName: "POLICY",
+    description: "What to do with a failing mirror",
+  },
 ];
 
 export function option(key: Option["key"]): Option {

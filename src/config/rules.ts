@@ -42,8 +42,7 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
     });
   }
   for (const m of reg.mirrors) {
-    const sameHost =
-      m.url.hostPort === reg.prefix.hostPort || (hub && DOCKER_HUB_ALIASES.includes(m.url.host) && m.url.port === undefined);
+    const sameHost = m.url.hostPort === reg.prefix.hostPort || (hub && DOCKER_HUB_ALIASES.includes(m.url.host) && m.url.port === undefined);
     if (sameHost && (m.url.path === "" || m.url.path === `/${reg.prefix.namespace}`)) {
       out.push({
         severity: "error",
@@ -62,12 +61,27 @@ function checkRegistry(model: Model, reg: Registry, ctx: RuleContext, out: Diagn
       });
     }
     if (m.ca && !ctx.fileExists(m.ca)) {
-      out.push({ severity: "warning", rule: "ca-missing", message: `the CA file ${m.ca} does not exist; fix the path (relative to the config file)`, origin: m.caOrigin ?? m.origin });
+      out.push({
+        severity: "warning",
+        rule: "ca-missing",
+        message: `the CA file ${m.ca} does not exist; fix the path (relative to the config file)`,
+        origin: m.caOrigin ?? m.origin,
+      });
     }
     if (m.ca && m.url.scheme === "http") {
-      out.push({ severity: "warning", rule: "ca-unused", message: "an http:// mirror has no TLS, so its `ca` is never used; use https:// or remove `ca`", origin: m.caOrigin ?? m.origin });
+      out.push({
+        severity: "warning",
+        rule: "ca-unused",
+        message: "an http:// mirror has no TLS, so its `ca` is never used; use https:// or remove `ca`",
+        origin: m.caOrigin ?? m.origin,
+      });
     } else if (m.ca && m.insecure) {
-      out.push({ severity: "warning", rule: "ca-unused", message: "`insecure: true` skips TLS verification, so `ca` is never used; remove one of them", origin: m.caOrigin ?? m.origin });
+      out.push({
+        severity: "warning",
+        rule: "ca-unused",
+        message: "`insecure: true` skips TLS verification, so `ca` is never used; remove one of them",
+        origin: m.caOrigin ?? m.origin,
+      });
     }
     if (isDockerHubKey(reg.prefix) && m.url.scheme === "http") {
       out.push({

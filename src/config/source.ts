@@ -52,13 +52,7 @@ export class LineTable {
 }
 
 /** Parses `text` (a slice of `fullText` starting at `baseOffset`) as YAML with positions. */
-export async function parseConfigText(
-  file: string,
-  fullText: string,
-  text: string,
-  baseOffset = 0,
-  root: PathSegment[] = [],
-): Promise<ParseResult> {
+export async function parseConfigText(file: string, fullText: string, text: string, baseOffset = 0, root: PathSegment[] = []): Promise<ParseResult> {
   const lines = new LineTable(fullText);
   const fast = parseFastYaml(text);
   if (fast) {
@@ -68,13 +62,7 @@ export async function parseConfigText(
   return parseWithYamlPackage(file, text, baseOffset, root, lines);
 }
 
-async function parseWithYamlPackage(
-  file: string,
-  text: string,
-  baseOffset: number,
-  root: PathSegment[],
-  lines: LineTable,
-): Promise<ParseResult> {
+async function parseWithYamlPackage(file: string, text: string, baseOffset: number, root: PathSegment[], lines: LineTable): Promise<ParseResult> {
   const yaml = await import("yaml");
   const at = (offset: number) => originAt({ file, lines }, offset + baseOffset);
   const tokens = parseTokens(text, yaml);

@@ -144,7 +144,10 @@ export function scanWerfYaml(file: string, text: string): WerfYamlScan {
     const bodyOffset = i + open[0].length;
     const close = find("*/", bodyOffset);
     if (close < 0) {
-      error(i, "the werf-mirror comment block is never closed: Go reads the rest of werf.yaml as the comment, so werf would fail to parse it (unclosed comment); end the block with `*/}}` on a line of its own");
+      error(
+        i,
+        "the werf-mirror comment block is never closed: Go reads the rest of werf.yaml as the comment, so werf would fail to parse it (unclosed comment); end the block with `*/}}` on a line of its own",
+      );
       break;
     }
     const delim = rightDelimAt(text, close + 2);
@@ -297,7 +300,11 @@ function changeToWerfView(text: string, blk: Action, prev: Action | undefined | 
 /** What werf would read differently, for the first line that differs. */
 function describeDifference(withBlock: string, without: string): string {
   const show = (s: string) => `\`${printable(s.length > 60 ? `${s.slice(0, 57)}...` : s)}\``;
-  const lastLine = (s: string) => s.replace(/[ \t\r\n]+$/, "").split("\n").pop() ?? "";
+  const lastLine = (s: string) =>
+    s
+      .replace(/[ \t\r\n]+$/, "")
+      .split("\n")
+      .pop() ?? "";
   if (without.startsWith(withBlock)) {
     return `werf would read ${show(lastLine(withBlock))} without the line break that follows it in werf.yaml (the value of a block scalar there loses its last newline)`;
   }
@@ -312,11 +319,7 @@ function describeDifference(withBlock: string, without: string): string {
 const BARE_KEYS = /^(mirrors|werf-mirror|werfMirror|registryMirrors|registry-mirrors)[ \t]*:/gm;
 
 /** A top-level mirrors-like key in werf.yaml's first (meta) document makes werf fail. */
-function findBareMirrorKeys(
-  text: string,
-  blockSpans: [number, number][],
-  at: (offset: number) => ReturnType<typeof originAt>,
-): Diagnostic[] {
+function findBareMirrorKeys(text: string, blockSpans: [number, number][], at: (offset: number) => ReturnType<typeof originAt>): Diagnostic[] {
   const docEnd = text.search(/^---/m);
   const firstDocEnd = docEnd > 0 ? docEnd : text.length;
   const out: Diagnostic[] = [];

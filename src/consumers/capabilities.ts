@@ -83,7 +83,8 @@ const CONTAINERD_V1_HOSTS = "containerd v1.7 remotes/docker/config/hosts.go pars
 const BUILDKIT_RESOLVER = "buildkit util/resolver/resolver.go fillInsecureOpts";
 const KANIKO_REMOTE = "kaniko pkg/image/remote/remote.go remapRepository; go-containerregistry pkg/name NewRepository";
 const KANIKO_TLS = "kaniko pkg/util/transport_util.go MakeTransport; pkg/config/args.go keyValueArg";
-const REGCONF_LAST_MIRROR = "makes the last mirror the location for `fallback: false`, and the location serves every pull, so that mirror's pull policy cannot apply";
+const REGCONF_LAST_MIRROR =
+  "makes the last mirror the location for `fallback: false`, and the location serves every pull, so that mirror's pull policy cannot apply";
 const K3S_HOSTS = "k3s pkg/agent/containerd/config.go getHostConfigs; rancher/wharfie pkg/registries/types.go";
 
 export const CONSUMERS: Record<ConsumerId, Consumer> = {
@@ -96,19 +97,30 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "namespaced-key": no("reads mirrors only from entries whose prefix is exactly docker.io, so this key's mirrors are not used", `${WERF_CONF}:217-225`),
       "wildcard-key": no("reads mirrors only from entries whose prefix is exactly docker.io, so this key's mirrors are not used", `${WERF_CONF}:217-225`),
       "mirror-path": yes("the path is kept in the mirror's location (a namespace on the mirror)"),
-      "pull-digest-only": no("uses the mirror for every pull, tags included (the registries.conf it writes has no pull-from-mirror)", `${WERF_CONF}:31-34, ${WERF_NATIVE}:296-299`),
-      "pull-tag-only": no("uses the mirror for every pull, digests included (the registries.conf it writes has no pull-from-mirror)", `${WERF_CONF}:31-34, ${WERF_NATIVE}:296-299`),
+      "pull-digest-only": no(
+        "uses the mirror for every pull, tags included (the registries.conf it writes has no pull-from-mirror)",
+        `${WERF_CONF}:31-34, ${WERF_NATIVE}:296-299`,
+      ),
+      "pull-tag-only": no(
+        "uses the mirror for every pull, digests included (the registries.conf it writes has no pull-from-mirror)",
+        `${WERF_CONF}:31-34, ${WERF_NATIVE}:296-299`,
+      ),
       "no-fallback": no("always tries docker.io itself after its mirrors (the registries.conf it writes has location = docker.io)", `${WERF_NATIVE}:292-294`),
       blocked: no("cannot block a registry (it does not read `blocked`)", `${WERF_CONF}:24-29`),
       "http-mirror": yes("through the handed registries.conf (`insecure = true`); werf's environment variables refuse http://"),
       "insecure-https": yes("through the handed registries.conf alone (`insecure = true`); listed in werf's variables too it would be verified"),
-      "mirror-ca": no("does not read `ca`; it verifies with /etc/containers/certs.d/<host>/ca.crt (rootless: ~/.config/containers/certs.d) and the system roots"),
+      "mirror-ca": no(
+        "does not read `ca`; it verifies with /etc/containers/certs.d/<host>/ca.crt (rootless: ~/.config/containers/certs.d) and the system roots",
+      ),
       "insecure-registry": yes("from registries.conf entries with `insecure = true`"),
       "insecure-cidr": no("takes insecure registries from registries.conf entries, which name hosts, not address ranges", `${WERF_CONF}:144-186`),
-      "search-registries": no("always searches docker.io only (its registries.conf sets unqualified-search-registries = [\"docker.io\"])", `${WERF_NATIVE}:290`),
+      "search-registries": no('always searches docker.io only (its registries.conf sets unqualified-search-registries = ["docker.io"])', `${WERF_NATIVE}:290`),
       "ipv6-mirror": yes(),
       "mirror-path-host-like": yes("the path is kept in the mirror's location"),
-      "mirror-path-charset": no("rewrites the image reference to <mirror>/<path>/<repository> and parses it; upper case or `~` make it invalid and the pull fails", "containers/image pkg/sysregistriesv2 rewriteReference"),
+      "mirror-path-charset": no(
+        "rewrites the image reference to <mirror>/<path>/<repository> and parses it; upper case or `~` make it invalid and the pull fails",
+        "containers/image pkg/sysregistriesv2 rewriteReference",
+      ),
       "tls-conflict": yes("`insecure` is per mirror in the registries.conf it writes"),
       "mirror-host-insecure": yes("a mirror's `insecure` is its own"),
       "ca-per-host": yes("certs.d/<host>/ takes several *.crt files"),
@@ -130,7 +142,9 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       blocked: no("cannot block a registry"),
       "http-mirror": yes("the host of an http:// mirror becomes an insecure host"),
       "insecure-https": yes("when handed as http:// (through registries.conf in Buildah mode, or dockerd's insecure-registries in Docker mode)"),
-      "mirror-ca": yes("through SSL_CERT_FILE: it verifies with Go's system roots only, never certs.d, so the hand-off gives it a bundle of the system roots and the mirrors' CAs"),
+      "mirror-ca": yes(
+        "through SSL_CERT_FILE: it verifies with Go's system roots only, never certs.d, so the hand-off gives it a bundle of the system roots and the mirrors' CAs",
+      ),
       "insecure-registry": yes(),
       "insecure-cidr": yes("in Docker mode, from the daemon's insecure registries"),
       "search-registries": no("expands short names to docker.io only"),
@@ -182,7 +196,10 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "mirror-path": yes(),
       "pull-digest-only": yes(undefined, REGCONF_LAST_MIRROR),
       "pull-tag-only": yes(undefined, REGCONF_LAST_MIRROR),
-      "no-fallback": yes("the last mirror becomes the location", "allows no location for a wildcard prefix (containers/image), so the matched registries are still tried after the mirrors"),
+      "no-fallback": yes(
+        "the last mirror becomes the location",
+        "allows no location for a wildcard prefix (containers/image), so the matched registries are still tried after the mirrors",
+      ),
       blocked: yes(),
       "http-mirror": yes(),
       "insecure-https": yes(),
@@ -192,7 +209,10 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "search-registries": yes(),
       "ipv6-mirror": yes(),
       "mirror-path-host-like": yes(),
-      "mirror-path-charset": no("rewrites the image reference to <mirror>/<path>/<repository> and parses it; upper case or `~` make it invalid and the pull fails", "containers/image pkg/sysregistriesv2 rewriteReference"),
+      "mirror-path-charset": no(
+        "rewrites the image reference to <mirror>/<path>/<repository> and parses it; upper case or `~` make it invalid and the pull fails",
+        "containers/image pkg/sysregistriesv2 rewriteReference",
+      ),
       "tls-conflict": yes("`insecure` is per mirror"),
       "mirror-host-insecure": yes("a mirror's `insecure` is its own; the insecure registry's entry applies to its own images"),
       "ca-per-host": yes("certs.d/<host>/ takes several *.crt files"),
@@ -208,7 +228,7 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "namespaced-key": no("configures whole hosts, not namespaces"),
       "wildcard-key": no("has no wildcard host directories"),
       "mirror-path": yes("as override_path /v2<path>"),
-      "pull-digest-only": yes("as capabilities [\"pull\"]"),
+      "pull-digest-only": yes('as capabilities ["pull"]'),
       "pull-tag-only": no("cannot restrict a mirror to tag pulls (capabilities are pull and resolve); it is used for every pull"),
       "no-fallback": yes("the last mirror becomes the server"),
       blocked: no("cannot block a registry"),
@@ -218,13 +238,16 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes(),
       "insecure-cidr": no("cannot mark an address range insecure"),
       "search-registries": no("has no search registries (short names are expanded by the client)"),
-      "ipv6-mirror": no("1.6 and 1.7 read hosts.toml with go-toml v1, which cannot read a `[host.\"...\"]` key holding an IPv6 address, and ignore the whole file (2.x reads it; 2.x reads mirrors only from such tables, so no spelling serves both)", CONTAINERD_V1_HOSTS),
+      "ipv6-mirror": no(
+        '1.6 and 1.7 read hosts.toml with go-toml v1, which cannot read a `[host."..."]` key holding an IPv6 address, and ignore the whole file (2.x reads it; 2.x reads mirrors only from such tables, so no spelling serves both)',
+        CONTAINERD_V1_HOSTS,
+      ),
       "mirror-path-host-like": yes(),
       "mirror-path-charset": yes(),
-      "tls-conflict": yes("TLS settings are per [host.\"<url>\"] table"),
+      "tls-conflict": yes('TLS settings are per [host."<url>"] table'),
       "mirror-host-insecure": yes("the insecure registry's hosts.toml applies to its own images"),
-      "ca-per-host": yes("`ca` is per [host.\"<url>\"] table"),
-      "loopback-registry": yes("`server = \"https://...\"`"),
+      "ca-per-host": yes('`ca` is per [host."<url>"] table'),
+      "loopback-registry": yes('`server = "https://..."`'),
     },
   },
   buildkit: {
@@ -249,7 +272,7 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "ipv6-mirror": yes("as inline tables under [registry], which go-toml v1 (BuildKit up to v0.27, buildx --buildkitd-config) and v2 read alike"),
       "mirror-path-host-like": yes(),
       "mirror-path-charset": yes(),
-      "tls-conflict": no("keeps http, insecure and ca per host ([registry.\"<host:port>\"]), shared by every mirror on it", BUILDKIT_RESOLVER),
+      "tls-conflict": no('keeps http, insecure and ca per host ([registry."<host:port>"]), shared by every mirror on it', BUILDKIT_RESOLVER),
       "mirror-host-insecure": no("keeps http and insecure per host, so the mirror is used without verification and over plain http", BUILDKIT_RESOLVER),
       "ca-per-host": yes("as the host's `ca` list"),
       "loopback-registry": yes("as `http = false`: without it BuildKit reaches loopback hosts over plain http and ignores their `ca`"),
@@ -262,11 +285,14 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
     features: {
       "other-registry": yes(),
       "namespaced-key": no("mirrors whole hosts, not namespaces"),
-      "wildcard-key": no("has no `*.domain` entries (its `\"*\"` means every registry)"),
+      "wildcard-key": no('has no `*.domain` entries (its `"*"` means every registry)'),
       "mirror-path": yes("as override_path"),
       "pull-digest-only": no("uses every mirror for every pull"),
       "pull-tag-only": no("uses every mirror for every pull"),
-      "no-fallback": no("always tries the registry itself last: the node-wide --disable-default-registry-endpoint only leaves out containerd's `server`, not for a registry that also has a `configs` entry, and upstream containerd falls back to the registry without `server` too", K3S_HOSTS),
+      "no-fallback": no(
+        "always tries the registry itself last: the node-wide --disable-default-registry-endpoint only leaves out containerd's `server`, not for a registry that also has a `configs` entry, and upstream containerd falls back to the registry without `server` too",
+        K3S_HOSTS,
+      ),
       blocked: no("cannot block a registry"),
       "http-mirror": yes(),
       "insecure-https": yes("as insecure_skip_verify"),
@@ -274,7 +300,10 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-registry": yes(),
       "insecure-cidr": no("cannot mark an address range insecure"),
       "search-registries": no("has no search registries"),
-      "ipv6-mirror": no("writes each endpoint as a `[host.\"<url>\"]` table of containerd's hosts.toml, which containerd 1.6/1.7 (go-toml v1) cannot read when the URL holds an IPv6 address; k3s releases that embed containerd 1.x then ignore the whole file", K3S_HOSTS),
+      "ipv6-mirror": no(
+        'writes each endpoint as a `[host."<url>"]` table of containerd\'s hosts.toml, which containerd 1.6/1.7 (go-toml v1) cannot read when the URL holds an IPv6 address; k3s releases that embed containerd 1.x then ignore the whole file',
+        K3S_HOSTS,
+      ),
       "mirror-path-host-like": yes(),
       "mirror-path-charset": yes(),
       "tls-conflict": no("keeps TLS settings per host (configs.<host:port>.tls), shared by every https endpoint on it", K3S_HOSTS),
@@ -303,10 +332,19 @@ export const CONSUMERS: Record<ConsumerId, Consumer> = {
       "insecure-cidr": no("takes insecure registries by name, not address ranges"),
       "search-registries": no("has no search registries"),
       "ipv6-mirror": yes(),
-      "mirror-path-host-like": no("reads a first path segment with `.` as a registry name (go-containerregistry's pkg/name), so the mirror is silently not used", KANIKO_REMOTE),
-      "mirror-path-charset": no("refuses a repository with characters outside a-z, 0-9, `_`, `-`, `.` and `/`, and fails the pull without trying the next mirror or the registry", KANIKO_REMOTE),
+      "mirror-path-host-like": no(
+        "reads a first path segment with `.` as a registry name (go-containerregistry's pkg/name), so the mirror is silently not used",
+        KANIKO_REMOTE,
+      ),
+      "mirror-path-charset": no(
+        "refuses a repository with characters outside a-z, 0-9, `_`, `-`, `.` and `/`, and fails the pull without trying the next mirror or the registry",
+        KANIKO_REMOTE,
+      ),
       "tls-conflict": no("keeps --insecure-registry, --skip-tls-verify-registry and --registry-certificate per host, shared by every mirror on it", KANIKO_TLS),
-      "mirror-host-insecure": no("keeps --insecure-registry and --skip-tls-verify-registry per host, so the mirror is used without verification and over plain http", KANIKO_TLS),
+      "mirror-host-insecure": no(
+        "keeps --insecure-registry and --skip-tls-verify-registry per host, so the mirror is used without verification and over plain http",
+        KANIKO_TLS,
+      ),
       "ca-per-host": yes("as one bundle file per host (--registry-certificate keeps the last file per host)"),
       "loopback-registry": yes(),
     },
@@ -349,7 +387,8 @@ export function featureUses(model: Model): FeatureUse[] {
   const uses: FeatureUse[] = [];
   for (const reg of model.registries) {
     const hub = isDockerHub(reg.prefix);
-    const at = (feature: Feature, mirror?: Mirror) => uses.push({ feature, registry: reg, ...(mirror ? { mirror } : {}), origin: mirror?.origin ?? reg.origin });
+    const at = (feature: Feature, mirror?: Mirror) =>
+      uses.push({ feature, registry: reg, ...(mirror ? { mirror } : {}), origin: mirror?.origin ?? reg.origin });
     const withMirrors = reg.mirrors.length > 0;
     if (withMirrors && !hub && !reg.prefix.wildcard) at("other-registry");
     if (withMirrors && reg.prefix.wildcard) at("wildcard-key");
@@ -367,7 +406,9 @@ export function featureUses(model: Model): FeatureUse[] {
   }
   // Top-level lists: their entries' origins are recorded as `insecureRegistries[i]` etc.
   const originOf = (path: string) => model.explained.find((e) => e.path === path)?.origin ?? { kind: "default" as const };
-  model.insecureRegistries.forEach((entry, i) => uses.push({ feature: isCidr(entry) ? "insecure-cidr" : "insecure-registry", origin: originOf(`insecureRegistries[${i}]`) }));
+  model.insecureRegistries.forEach((entry, i) =>
+    uses.push({ feature: isCidr(entry) ? "insecure-cidr" : "insecure-registry", origin: originOf(`insecureRegistries[${i}]`) }),
+  );
   if (model.unqualifiedSearchRegistries.length > 0) uses.push({ feature: "search-registries", origin: originOf("unqualifiedSearchRegistries[0]") });
   return uses;
 }
@@ -393,7 +434,8 @@ export function gapWarning(consumer: ConsumerId, feature: Feature, registry: str
 
 /** `gapWarning` bound to one consumer and the renderer's warning list. */
 export function gapCollector(consumer: ConsumerId, warnings: RenderWarning[]) {
-  return (feature: Feature, registry: string, subject?: Mirror | string, extra?: string): void => void warnings.push(gapWarning(consumer, feature, registry, subject, extra));
+  return (feature: Feature, registry: string, subject?: Mirror | string, extra?: string): void =>
+    void warnings.push(gapWarning(consumer, feature, registry, subject, extra));
 }
 
 /** The feature a mirror's pull policy uses, if any. */
@@ -411,15 +453,24 @@ export function hostKeyedGaps(consumer: ConsumerId, model: Model): RenderWarning
   const gap = gapCollector(consumer, warnings);
   const { wildcard, namespaced } = splitByShape(model.registries);
   for (const reg of wildcard) gap("wildcard-key", reg.prefix.key, undefined, "write one entry per registry host (nothing rendered for it)");
-  for (const reg of namespaced) gap("namespaced-key", reg.prefix.key, undefined, `use \`${reg.prefix.hostPort}\` as the key to mirror all of it (nothing rendered for ${reg.prefix.key})`);
+  for (const reg of namespaced)
+    gap("namespaced-key", reg.prefix.key, undefined, `use \`${reg.prefix.hostPort}\` as the key to mirror all of it (nothing rendered for ${reg.prefix.key})`);
   for (const cidr of model.insecureRegistries.filter(isCidr)) gap("insecure-cidr", cidr, undefined, "list its registries as host[:port] in insecureRegistries");
-  if (model.unqualifiedSearchRegistries.length > 0) gap("search-registries", "unqualifiedSearchRegistries", undefined, othersHonouring("search-registries", consumer));
+  if (model.unqualifiedSearchRegistries.length > 0)
+    gap("search-registries", "unqualifiedSearchRegistries", undefined, othersHonouring("search-registries", consumer));
   return warnings;
 }
 
 /** "X, Y and Z honour it": the other rendered consumers that honour `feature`; empty when none. */
 export function othersHonouring(feature: Feature, self: ConsumerId, verb: "honour" | "use" = "honour", object = "it"): string {
-  return honourClause(honouredBy(feature, RENDERED_CONSUMERS.filter((id) => id !== self)), verb, object);
+  return honourClause(
+    honouredBy(
+      feature,
+      RENDERED_CONSUMERS.filter((id) => id !== self),
+    ),
+    verb,
+    object,
+  );
 }
 
 /**

@@ -40,7 +40,10 @@ export function explainForWerf({ model, base, findings, cwd }: ExplainForWerfInp
   let insecure: string[] = [];
   let source: string;
   if (plan.backend === "buildah") {
-    const conf = render(handoffModel(model, plan), { backends: ["buildah"], ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}) });
+    const conf = render(handoffModel(model, plan), {
+      backends: ["buildah"],
+      ...(base ? { baseRegistriesConf: base.text, baseRegistriesConfName: base.name } : {}),
+    });
     const text = conf.files.find((f) => f.path === "registries.conf")?.content ?? "";
     const entries = ((parse(text) as { registry?: WerfRegistryEntry[] }).registry ?? []) as WerfRegistryEntry[];
     backendMirrors = werfMirrorsFromRegistriesConf(entries);
@@ -54,7 +57,12 @@ export function explainForWerf({ model, base, findings, cwd }: ExplainForWerfInp
   lines.push("werf's docker.io mirror list (WERF_CONTAINER_REGISTRY_MIRROR_* first, then " + source + "):");
   if ("error" in list) lines.push(`  werf stops: ${list.error}`);
   else if (list.mirrors.length === 0) lines.push("  (none: werf pulls from docker.io directly)");
-  else list.mirrors.forEach((m, i) => lines.push(`  ${i + 1}. ${m}  (${plan.envMirrors.includes(m) ? "from WERF_CONTAINER_REGISTRY_MIRROR_" : "from " + (plan.backend === "buildah" ? "registries.conf" : "dockerd")})`));
+  else
+    list.mirrors.forEach((m, i) =>
+      lines.push(
+        `  ${i + 1}. ${m}  (${plan.envMirrors.includes(m) ? "from WERF_CONTAINER_REGISTRY_MIRROR_" : "from " + (plan.backend === "buildah" ? "registries.conf" : "dockerd")})`,
+      ),
+    );
   const mirrors = "error" in list ? [] : list.mirrors;
   lines.push("");
 

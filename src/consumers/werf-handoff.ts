@@ -33,10 +33,8 @@ export interface WerfHandoffPlan {
   caFiles: string[];
 }
 
-export const LEFT_OUT_DIGEST_ONLY =
-  "it is `pull: digest-only`, and werf would also pull tags from it (werf reads no pull policy), which may be stale";
-export const LEFT_OUT_DOCKER_PATH =
-  "dockerd cannot use a mirror with a path, and werf's registry API would ask its host without the path";
+export const LEFT_OUT_DIGEST_ONLY = "it is `pull: digest-only`, and werf would also pull tags from it (werf reads no pull policy), which may be stale";
+export const LEFT_OUT_DOCKER_PATH = "dockerd cannot use a mirror with a path, and werf's registry API would ask its host without the path";
 
 /** Why a mirror with this setting is left out of werf's hand-off in this mode, if it is. */
 export function leftOutBecause(feature: Feature, backend: "docker" | "buildah"): string | undefined {

@@ -19,7 +19,13 @@ function compare(a: Triple, b: Triple): number {
 export function werfVersionWarning(output: string): string | undefined {
   const v = parseWerfVersion(output);
   const range = `${WERF_VERSIONS.min} to ${WERF_VERSIONS.max}`;
-  if (!v) return `\`werf version\` printed ${JSON.stringify(output.trim().slice(0, 40).replace(/[^\x20-\x7e]/g, "?"))}, not a version; werf-mirror's model of werf's mirror handling covers werf ${range}`;
+  if (!v)
+    return `\`werf version\` printed ${JSON.stringify(
+      output
+        .trim()
+        .slice(0, 40)
+        .replace(/[^\x20-\x7e]/g, "?"),
+    )}, not a version; werf-mirror's model of werf's mirror handling covers werf ${range}`;
   const min = parseWerfVersion(WERF_VERSIONS.min)!;
   const max = parseWerfVersion(WERF_VERSIONS.max)!;
   if (compare(v, min) >= 0 && compare(v, max) <= 0) return undefined;

@@ -99,7 +99,11 @@ export interface WerfBuildahMirror {
  * removed, path kept; the first of two spellings wins; insecure for http:// or an insecure host),
  * and one insecure `[[registry]]` per other insecure registry, sorted.
  */
-export function werfBuildahConf(mirrors: string[], insecureHosts: string[], standaloneInsecure: string[]): { mirrors: WerfBuildahMirror[]; insecureRegistries: string[]; text: string } {
+export function werfBuildahConf(
+  mirrors: string[],
+  insecureHosts: string[],
+  standaloneInsecure: string[],
+): { mirrors: WerfBuildahMirror[]; insecureRegistries: string[]; text: string } {
   const insecure = new Set(insecureHosts.map((h) => withoutScheme(h)).filter((h) => h !== ""));
   const list: WerfBuildahMirror[] = [];
   for (const m of mirrors) {

@@ -39,8 +39,7 @@ export function powershellQuote(value: string): string {
 
 // werf reads every WERF_CONTAINER_REGISTRY_MIRROR_* it finds, so a sourced hand-off first clears
 // the ones the sourcing shell already has: a dropped mirror must really be gone.
-const CLEAR_SH =
-  `for _wm_var in $(env | sed -n 's/^\\(${ENV_PREFIXES.werfMirror}[A-Za-z0-9_]*\\)=.*/\\1/p'); do unset "$_wm_var"; done; unset _wm_var`;
+const CLEAR_SH = `for _wm_var in $(env | sed -n 's/^\\(${ENV_PREFIXES.werfMirror}[A-Za-z0-9_]*\\)=.*/\\1/p'); do unset "$_wm_var"; done; unset _wm_var`;
 const CLEAR_PS = `Get-ChildItem Env: | Where-Object { $_.Name -like '${ENV_PREFIXES.werfMirror}*' } | ForEach-Object { Remove-Item "Env:$($_.Name)" }`;
 
 const CLEAR_CMD = `for /f "delims==" %%v in ('set ${ENV_PREFIXES.werfMirror} 2^>nul') do set "%%v="`;

@@ -24,7 +24,14 @@ export const preflightMarkdown: PreflightFormatter = (report) => {
     else {
       out.push(`Daemon at \`${cell(d.host)}\` uses: ${d.mirrors.length ? d.mirrors.map((m) => `\`${cell(m)}\``).join(", ") : "no mirrors"}.`, "");
       if (d.missing.length && d.daemonJson) {
-        out.push(`It lacks ${d.missing.map((m) => `\`${cell(m)}\``).join(", ")}. Use this \`daemon.json\` and restart dockerd:`, "", "```json", printable(d.daemonJson, { multiline: true }), "```", "");
+        out.push(
+          `It lacks ${d.missing.map((m) => `\`${cell(m)}\``).join(", ")}. Use this \`daemon.json\` and restart dockerd:`,
+          "",
+          "```json",
+          printable(d.daemonJson, { multiline: true }),
+          "```",
+          "",
+        );
       }
     }
   }

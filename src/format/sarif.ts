@@ -28,7 +28,11 @@ export const sarif: LintFormatter = (report) => {
               ? [
                   {
                     physicalLocation: {
-                      artifactLocation: { uri: displayPath(d.origin.file, report.root ?? report.cwd).split("\\").join("/") },
+                      artifactLocation: {
+                        uri: displayPath(d.origin.file, report.root ?? report.cwd)
+                          .split("\\")
+                          .join("/"),
+                      },
                       region: { startLine: d.origin.line, startColumn: d.origin.col },
                     },
                   },

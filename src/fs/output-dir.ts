@@ -83,7 +83,10 @@ function symlinkError(path: string): UnsafePathError {
 }
 
 function notRegularError(path: string, kind: Kind): UnsafePathError {
-  return new UnsafePathError(path, `${path} is a ${kind}, not a regular file; werf-mirror reads and replaces only regular files. Remove it, or choose another output.dir (--out-dir)`);
+  return new UnsafePathError(
+    path,
+    `${path} is a ${kind}, not a regular file; werf-mirror reads and replaces only regular files. Remove it, or choose another output.dir (--out-dir)`,
+  );
 }
 
 function notDirectoryError(path: string, kind: Kind): UnsafePathError {

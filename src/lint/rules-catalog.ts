@@ -13,7 +13,8 @@ export const RULES = {
   "invalid-type": "A value has the wrong type.",
   "invalid-value": "A value is not one of the allowed values or formats.",
   schema: "Another JSON Schema violation.",
-  "werf-yaml-block": "The werf-mirror comment block in werf.yaml is missing, unclosed, duplicated, or would change what werf reads (Go template comment and trim rules).",
+  "werf-yaml-block":
+    "The werf-mirror comment block in werf.yaml is missing, unclosed, duplicated, or would change what werf reads (Go template comment and trim rules).",
   "werf-yaml-meta-key": "werf.yaml holds a bare mirrors key that werf itself would reject.",
   "invalid-registry": "A registry key is not host[:port][/namespace].",
   "invalid-wildcard": "A wildcard registry key is not of the form *.example.com.",

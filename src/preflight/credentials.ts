@@ -83,12 +83,7 @@ export interface HelperRunResult {
 }
 
 /** Runs `command args` (looked up on `env.PATH`) with `input` on stdin; never rejects. */
-export type RunHelper = (
-  command: string,
-  args: string[],
-  input: string,
-  o: { timeoutMs: number; env: Env },
-) => Promise<HelperRunResult>;
+export type RunHelper = (command: string, args: string[], input: string, o: { timeoutMs: number; env: Env }) => Promise<HelperRunResult>;
 
 /** A helper answers with a small JSON object; anything bigger is not a helper's answer. */
 export const HELPER_MAX_OUTPUT = 64 * 1024;

@@ -105,4 +105,3 @@ export function normalizeDaemonMirror(url: string): string {
     return url.replace(/\/+$/, "");
   }
 }
-

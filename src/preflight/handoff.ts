@@ -68,7 +68,11 @@ export function buildHandoff(
   const suffixes = mirrorSuffixes(plan.envMirrors.length);
   const entries: EnvEntry[] = plan.envMirrors.map((value, i) => ({ section: "WERF MIRRORS (docker.io)", key: `${WERF_MIRROR_PREFIX}${suffixes[i]}`, value }));
   if (files.registriesConf) {
-    entries.push({ section: "CONTAINERS REGISTRIES (werf's Buildah backend reads docker.io mirrors and insecure registries)", key: "CONTAINERS_REGISTRIES_CONF", value: files.registriesConf });
+    entries.push({
+      section: "CONTAINERS REGISTRIES (werf's Buildah backend reads docker.io mirrors and insecure registries)",
+      key: "CONTAINERS_REGISTRIES_CONF",
+      value: files.registriesConf,
+    });
   }
   if (files.caBundle) {
     entries.push({ section: "TLS (system roots plus the mirrors' CAs, for werf's registry API)", key: "SSL_CERT_FILE", value: files.caBundle });

@@ -123,8 +123,7 @@ export const nodeTransport: Transport = (req, now) =>
       r.end();
     };
     const timer = setTimeout(() => {
-      const what =
-        phase === "connect" ? "connecting" : phase === "headers" ? "waiting for the response headers" : "reading the response body";
+      const what = phase === "connect" ? "connecting" : phase === "headers" ? "waiting for the response headers" : "reading the response body";
       fail(new HttpError(`timed out ${what}${proxy && phase === "connect" ? ` (through the proxy ${proxy.host})` : ""}`, "ETIMEDOUT"));
     }, remaining);
 
@@ -236,7 +235,10 @@ export function proxyEnv(env: Record<string, string | undefined>): ProxyEnv {
  */
 export function bypassesProxy(url: URL, noProxy: string | undefined): boolean {
   if (!noProxy) return false;
-  const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase().replace(/\.$/, "");
+  const host = url.hostname
+    .replace(/^\[|\]$/g, "")
+    .toLowerCase()
+    .replace(/\.$/, "");
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
   for (const raw of noProxy.split(/[\s,]+/)) {
     let entry = raw.trim().toLowerCase();
@@ -273,7 +275,7 @@ function inCidr(host: string, cidr: string): boolean {
   const bits = Number(bitsText);
   if (!a || !b || a.length !== b.length || !/^\d+$/.test(bitsText) || bits > a.length * 8) return false;
   for (let i = 0; i < bits; i++) {
-    const mask = 0x80 >> i % 8;
+    const mask = 0x80 >> (i % 8);
     if ((a[i >> 3]! & mask) !== (b[i >> 3]! & mask)) return false;
   }
   return true;
@@ -319,7 +321,10 @@ export function proxyFor(url: URL, settings: ProxyEnv): URL | undefined {
     throw new HttpError("the proxy in HTTPS_PROXY/HTTP_PROXY is not a URL; write http://host:port", "EPROXY");
   }
   if (proxy.protocol !== "http:") {
-    throw new HttpError(`only http:// proxies are supported (HTTPS_PROXY/HTTP_PROXY names a ${proxy.protocol.replace(/:$/, "")}:// proxy); unset it or add the mirror to NO_PROXY`, "EPROXY");
+    throw new HttpError(
+      `only http:// proxies are supported (HTTPS_PROXY/HTTP_PROXY names a ${proxy.protocol.replace(/:$/, "")}:// proxy); unset it or add the mirror to NO_PROXY`,
+      "EPROXY",
+    );
   }
   return proxy;
 }

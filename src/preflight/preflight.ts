@@ -92,13 +92,17 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
   const dockerWanted = model.effectiveBackend === "docker" && !offline;
   const daemonAsk = dockerWanted ? askDaemon(env, home, { transport, now, timeoutMs: settings.timeoutMs, readText }) : undefined;
   const [probed, daemon, inputFiles] = await Promise.all([Promise.all(probeAll), daemonAsk, digestInputFiles(model, env, home, readText)]);
-  return assembleReport(model, { probed, daemon }, {
-    env,
-    inputFiles,
-    offline,
-    createdAt: (deps.date ?? (() => new Date()))().toISOString(),
-    durationMs: Math.round(now() - started),
-  });
+  return assembleReport(
+    model,
+    { probed, daemon },
+    {
+      env,
+      inputFiles,
+      offline,
+      createdAt: (deps.date ?? (() => new Date()))().toISOString(),
+      durationMs: Math.round(now() - started),
+    },
+  );
 }
 
 /** What preflight saw: each mirror's probe (per registry with mirrors, in order) and the daemon's answer. */

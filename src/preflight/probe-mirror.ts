@@ -72,11 +72,7 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
   let challenge: Challenge | undefined;
   let latencyMs: number;
   try {
-    const { response } = await requestFollowingRedirects(
-      { url: endpoints.ping, method: "GET", deadline, ca, verifyTls },
-      o.transport,
-      o.now,
-    );
+    const { response } = await requestFollowingRedirects({ url: endpoints.ping, method: "GET", deadline, ca, verifyTls }, o.transport, o.now);
     latencyMs = Math.max(0, Math.round(o.now() - start));
     const s = response.status;
     if (s === 401) {
@@ -119,7 +115,11 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
     const name = `HEAD ${url.pathname}${WERF_API_CHECK}`;
     try {
       const { status, digest } = await headManifest(url, ref.name);
-      checks.push(status === 200 ? { request: name, ok: true, status, ...(digest ? { digest } : {}) } : { request: name, ok: false, status, reason: `answered ${status}` });
+      checks.push(
+        status === 200
+          ? { request: name, ok: true, status, ...(digest ? { digest } : {}) }
+          : { request: name, ok: false, status, reason: `answered ${status}` },
+      );
     } catch (err) {
       checks.push({ request: name, ok: false, reason: errorText(err) });
     }
@@ -163,10 +163,10 @@ export async function probeMirror(mirror: Mirror, o: ProbeOptions): Promise<Mirr
               ? creds && heldBack
                 ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were not sent: the token realm ${heldBack} is plain http on another host, and the token it gave without them does not allow pulls (${s}); serve the realm over https`
                 : creds
-                ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were refused (${s})`
-                : credsProblem
-                ? `probe ${o.probe} needs credentials (${s}); ${credsProblem}`
-                : `probe ${o.probe} needs credentials (${s}); none found for ${mirror.url.hostPort} in the Docker or containers auth files`
+                  ? `the credentials for ${mirror.url.hostPort} from ${creds.source} were refused (${s})`
+                  : credsProblem
+                    ? `probe ${o.probe} needs credentials (${s}); ${credsProblem}`
+                    : `probe ${o.probe} needs credentials (${s}); none found for ${mirror.url.hostPort} in the Docker or containers auth files`
               : `${name} answered ${s}`;
         checks.push({ request: name, ok: false, status: s, reason });
         return result("degraded", reason, extra);

@@ -11,12 +11,7 @@ export interface FollowResult {
   url: URL;
 }
 
-export async function requestFollowingRedirects(
-  req: HttpRequest,
-  transport: Transport,
-  now: () => number,
-  authorization?: string,
-): Promise<FollowResult> {
+export async function requestFollowingRedirects(req: HttpRequest, transport: Transport, now: () => number, authorization?: string): Promise<FollowResult> {
   const origin = req.url.origin;
   let url = req.url;
   const seen = new Set<string>();

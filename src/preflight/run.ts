@@ -102,7 +102,9 @@ export async function preflightAndHandoff(model: Model, opts: PreflightAndHandof
   const handoff = buildHandoff(model, report, files, env);
   for (const l of plan.leftOut) notes.push(`warning: ${l.mirror.url.href} is left out of werf's hand-off: ${l.reason}`);
   for (const u of handoff.httpOnlyInRegistriesConf) {
-    notes.push(`note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`);
+    notes.push(
+      `note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`,
+    );
   }
   // Fail closed: whoever sources env.sh after a failed preflight must not get a hand-off.
   await writeOutput(paths.envSh, report.ok ? formatEnvSh(handoff) : failedEnvSh(), { root: model.output.dir });
@@ -142,11 +144,7 @@ const WHY: Record<string, string> = {
  * writeFileAtomic, with the file system's refusal (output.dir is a file, lies under one, is not
  * writable, ...) turned into an OutputError naming the path. `setting` is what the user changes.
  */
-export async function writeOutput(
-  path: string,
-  content: string,
-  opts: { setting?: string; root?: string } = {},
-): Promise<void> {
+export async function writeOutput(path: string, content: string, opts: { setting?: string; root?: string } = {}): Promise<void> {
   const setting = opts.setting ?? `output.dir (${option("outDir").flag}, ${option("outDir").env})`;
   try {
     // Below output.dir (`root`) nothing may be a link; a path the user names is checked itself only.
@@ -161,4 +159,3 @@ export async function writeOutput(
     );
   }
 }
-

@@ -64,13 +64,17 @@ function rebuild(stored: unknown, model: Model, env: Env, inputFiles: FileDigest
     if (mirrors.length !== reg.mirrors.length) throw new Invalid(`${where}.mirrors are not the ones the configuration names`);
     return reg.mirrors.map((m, j) => observedMirror(mirrors[j], reg.prefix.key, m, `${where}.mirrors[${j}]`));
   });
-  return assembleReport(model, { probed, daemon: observedDaemon(r.docker, model, env) }, {
-    env,
-    inputFiles,
-    offline: false,
-    createdAt,
-    durationMs: wholeMs(r.durationMs, "durationMs"),
-  });
+  return assembleReport(
+    model,
+    { probed, daemon: observedDaemon(r.docker, model, env) },
+    {
+      env,
+      inputFiles,
+      offline: false,
+      createdAt,
+      durationMs: wholeMs(r.durationMs, "durationMs"),
+    },
+  );
 }
 
 /** A mirror's probe result as preflight records it; url, registry and scheme come from the model. */

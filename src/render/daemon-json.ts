@@ -109,7 +109,13 @@ function checkManagedKeys(source: string, path: string): string[] {
     const found = members.filter((m) => m.key === key);
     for (const m of found) {
       const value: unknown = JSON.parse(source.slice(m.valueStart, m.valueEnd));
-      const wrong = !Array.isArray(value) ? (value === null ? undefined : `is ${kindOf(value)}`) : value.some((v) => typeof v !== "string") ? `holds ${kindOf(value.find((v) => typeof v !== "string"))}` : undefined;
+      const wrong = !Array.isArray(value)
+        ? value === null
+          ? undefined
+          : `is ${kindOf(value)}`
+        : value.some((v) => typeof v !== "string")
+          ? `holds ${kindOf(value.find((v) => typeof v !== "string"))}`
+          : undefined;
       if (wrong) {
         const { line, col } = lineCol(source, m.valueStart);
         throw new DaemonJsonError(path, line, col, `${key} ${wrong}; dockerd expects a list of strings, e.g. "${key}": ["${example}"]`);
@@ -349,7 +355,10 @@ export interface ApplyDaemonJsonResult {
 
 /** `20240131T235959Z`. */
 export function backupStamp(now: Date): string {
-  return now.toISOString().replace(/\.\d+Z$/, "Z").replace(/[-:]/g, "");
+  return now
+    .toISOString()
+    .replace(/\.\d+Z$/, "Z")
+    .replace(/[-:]/g, "");
 }
 
 /**
@@ -371,7 +380,8 @@ export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<App
   const notes: string[] = [];
   if (!opts.dryRun) {
     const removed = await removeLeftoverTemps(dir, base);
-    if (removed.length > 0) notes.push(`removed ${removed.length} temp file${removed.length > 1 ? "s" : ""} left by an interrupted apply: ${removed.join(", ")}`);
+    if (removed.length > 0)
+      notes.push(`removed ${removed.length} temp file${removed.length > 1 ? "s" : ""} left by an interrupted apply: ${removed.join(", ")}`);
   }
   let existing: string | undefined;
   let mode = 0o644;
@@ -424,7 +434,13 @@ export async function applyDaemonJson(opts: ApplyDaemonJsonOptions): Promise<App
   } catch (err) {
     discardTemp(temp);
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
-    throw new DaemonJsonError(opts.path, 0, 0, "its temp file was removed before it could replace it (another `werf-mirror apply docker` at the same time?)", "run it again");
+    throw new DaemonJsonError(
+      opts.path,
+      0,
+      0,
+      "its temp file was removed before it could replace it (another `werf-mirror apply docker` at the same time?)",
+      "run it again",
+    );
   }
   await syncDir(dir);
   return { status: "written", created, diff, notes, backupPath, ...link };
@@ -445,7 +461,13 @@ async function fileToEdit(path: string): Promise<string> {
     if (code !== "ENOENT" && code !== "ELOOP") throw err;
     // Creating a file where a dangling link points is a guess; the user knows where it should be.
     const why = code === "ELOOP" ? "which loops" : "which does not exist";
-    throw new DaemonJsonError(path, 0, 0, `a symlink to ${await readlink(path)}, ${why}`, "create that file, or name the file dockerd reads with --daemon-json");
+    throw new DaemonJsonError(
+      path,
+      0,
+      0,
+      `a symlink to ${await readlink(path)}, ${why}`,
+      "create that file, or name the file dockerd reads with --daemon-json",
+    );
   }
 }
 

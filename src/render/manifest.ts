@@ -50,7 +50,11 @@ export function parseManifest(text: string | undefined): Manifest {
       const files: Record<string, ManifestEntry> = {};
       for (const [path, e] of Object.entries(data.files)) {
         if (e && typeof e.hash === "string") {
-          files[path] = { hash: e.hash, ...(typeof e.previous === "string" ? { previous: e.previous } : {}), ...(typeof e.backend === "string" ? { backend: e.backend } : {}) };
+          files[path] = {
+            hash: e.hash,
+            ...(typeof e.previous === "string" ? { previous: e.previous } : {}),
+            ...(typeof e.backend === "string" ? { backend: e.backend } : {}),
+          };
         }
       }
       return { version: 2, files };
@@ -101,7 +105,10 @@ function readKey(file: string): Buffer | undefined {
     throw new UnsafePathError(file, `${file} is readable or writable by other users (mode ${key.mode.toString(8)}); run chmod 600 ${file}`);
   }
   if (!KEY_TEXT.test(key.text)) {
-    throw new UnsafePathError(file, `${file} is not a werf-mirror manifest key (64 hex digits); remove it: a new one is made, and header-less files (daemon.json, kaniko.args) then need --force once`);
+    throw new UnsafePathError(
+      file,
+      `${file} is not a werf-mirror manifest key (64 hex digits); remove it: a new one is made, and header-less files (daemon.json, kaniko.args) then need --force once`,
+    );
   }
   return Buffer.from(key.text.slice(0, 64), "hex");
 }

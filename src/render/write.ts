@@ -8,7 +8,18 @@ import { linkSync, lstatSync, mkdirSync, renameSync, rmdirSync, unlinkSync } fro
 import { homedir } from "node:os";
 import { HEADER_MARK } from "../backends/common.js";
 import type { RenderedFile } from "../backends/types.js";
-import { commitTemp, createExclusive, discardTemp, OutputDir, processAlive, readRegularFile, removeQuietly, tempPathFor, writeFileAtomic, writeTemp } from "../fs/output-dir.js";
+import {
+  commitTemp,
+  createExclusive,
+  discardTemp,
+  OutputDir,
+  processAlive,
+  readRegularFile,
+  removeQuietly,
+  tempPathFor,
+  writeFileAtomic,
+  writeTemp,
+} from "../fs/output-dir.js";
 import { ContentProof, formatManifest, isRenderedPath, loadManifestKey, manifestKeyFile, MANIFEST_NAME, parseManifest, type Manifest } from "./manifest.js";
 
 export { MANIFEST_NAME } from "./manifest.js";
@@ -110,7 +121,11 @@ function writeLocked(dir: OutputDir, files: WritableFile[], opts: WriteOptions, 
   // (`previous`), so whatever a kill interrupts, the next run takes either version as its own.
   for (const p of plans) {
     const previous = "previous" in p ? p.previous : manifest.files[p.file.path]?.previous;
-    next.files[p.file.path] = { hash: proof.hash(p.file.path, p.file.content), ...(previous ? { previous } : {}), ...(p.file.backend ? { backend: p.file.backend } : {}) };
+    next.files[p.file.path] = {
+      hash: proof.hash(p.file.path, p.file.content),
+      ...(previous ? { previous } : {}),
+      ...(p.file.backend ? { backend: p.file.backend } : {}),
+    };
   }
 
   // Under the lock no other render writes here: temp files of writers that are gone are leftovers.
@@ -197,7 +212,9 @@ async function acquireLock(dir: OutputDir): Promise<() => void> {
       continue;
     }
     if (Date.now() > deadline) {
-      throw new Error(`another werf-mirror (pid ${holder ?? "unknown"}) has been writing to ${dir.root} for ${LOCK_WAIT_MS / 1000} s; wait for it, or remove ${path} if no such process runs`);
+      throw new Error(
+        `another werf-mirror (pid ${holder ?? "unknown"}) has been writing to ${dir.root} for ${LOCK_WAIT_MS / 1000} s; wait for it, or remove ${path} if no such process runs`,
+      );
     }
     await new Promise((r) => setTimeout(r, 25));
   }

@@ -21,9 +21,35 @@ export const hostile = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
   fc.string({ unit: "binary", maxLength: 40 }),
   fc.constantFrom(
-    "", " ", "\u0000", "\n", "\r\n", '"', "'", "\\", "]", "[[registry]]", "\n[[registry]]\nprefix = \"evil\"", "${HOME}", "$(id)", "`id`",
-    "a\"]\nlocation = \"evil", "key: value", "- item", "{{ .Env }}", "*/}}", "#", "\u2028", "\uFEFF", "x".repeat(5000),
-    "https://u:p@h", "mirror.example.com", "https://[::1]:5000/a", "*.example.com", "docker.io/library", "http://h/../..",
+    "",
+    " ",
+    "\u0000",
+    "\n",
+    "\r\n",
+    '"',
+    "'",
+    "\\",
+    "]",
+    "[[registry]]",
+    '\n[[registry]]\nprefix = "evil"',
+    "${HOME}",
+    "$(id)",
+    "`id`",
+    'a"]\nlocation = "evil',
+    "key: value",
+    "- item",
+    "{{ .Env }}",
+    "*/}}",
+    "#",
+    "\u2028",
+    "\uFEFF",
+    "x".repeat(5000),
+    "https://u:p@h",
+    "mirror.example.com",
+    "https://[::1]:5000/a",
+    "*.example.com",
+    "docker.io/library",
+    "http://h/../..",
   ),
 );
 
@@ -35,7 +61,16 @@ const config = fc.record(
       hostile,
       fc.record(
         {
-          mirrors: fc.array(fc.oneof(hostile, fc.record({ url: hostile, pull: fc.oneof(fc.constantFrom("all", "digest-only", "tag-only"), hostile), insecure: fc.boolean(), ca: hostile }, { requiredKeys: ["url"] })), { maxLength: 4 }),
+          mirrors: fc.array(
+            fc.oneof(
+              hostile,
+              fc.record(
+                { url: hostile, pull: fc.oneof(fc.constantFrom("all", "digest-only", "tag-only"), hostile), insecure: fc.boolean(), ca: hostile },
+                { requiredKeys: ["url"] },
+              ),
+            ),
+            { maxLength: 4 },
+          ),
           fallback: fc.oneof(fc.boolean(), hostile),
           blocked: fc.boolean(),
         },
@@ -45,7 +80,10 @@ const config = fc.record(
     ),
     insecureRegistries: fc.array(hostile, { maxLength: 3 }),
     unqualifiedSearchRegistries: fc.array(hostile, { maxLength: 3 }),
-    preflight: fc.record({ timeout: fc.oneof(fc.constantFrom("1s", "500ms"), hostile), probe: hostile, minHealthy: fc.oneof(fc.nat(), fc.integer()) }, { requiredKeys: [] }),
+    preflight: fc.record(
+      { timeout: fc.oneof(fc.constantFrom("1s", "500ms"), hostile), probe: hostile, minHealthy: fc.oneof(fc.nat(), fc.integer()) },
+      { requiredKeys: [] },
+    ),
     output: fc.record({ dir: hostile }, { requiredKeys: [] }),
   },
   { requiredKeys: ["version"] },
@@ -58,18 +96,28 @@ function assertDiagnosticsOnly(r: Awaited<ReturnType<typeof loadConfig>>): void 
     assert.ok(d.message.length > 0);
     assert.ok(!/\bat .*\.(ts|js|cjs):\d+/.test(d.message), "no stack in a message");
   }
-  assert.equal(r.hasErrors, r.diagnostics.some((d) => d.severity === "error"));
+  assert.equal(
+    r.hasErrors,
+    r.diagnostics.some((d) => d.severity === "error"),
+  );
   if (!r.hasErrors) assert.ok(r.model, "no errors means a model");
 }
 
 test("arbitrary YAML text: loadConfig returns diagnostics, never throws", async () => {
   let n = 0;
   await fc.assert(
-    fc.asyncProperty(fc.oneof(fc.string({ unit: "binary", maxLength: 300 }), hostile, config.map((c) => stringify(c))), async (text) => {
-      const file = join(dir, `t${n++}.yaml`);
-      writeFileSync(file, text);
-      assertDiagnosticsOnly(await loadConfig({ cwd: dir, configPath: file }));
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        fc.string({ unit: "binary", maxLength: 300 }),
+        hostile,
+        config.map((c) => stringify(c)),
+      ),
+      async (text) => {
+        const file = join(dir, `t${n++}.yaml`);
+        writeFileSync(file, text);
+        assertDiagnosticsOnly(await loadConfig({ cwd: dir, configPath: file }));
+      },
+    ),
     { numRuns: RUNS },
   );
 });
@@ -94,7 +142,19 @@ test("arbitrary values in every field: diagnostics only, and a loaded model hold
 test("arbitrary env and flag values: diagnostics only, never a throw", async () => {
   await fc.assert(
     fc.asyncProperty(
-      fc.dictionary(fc.constantFrom("WERF_CONTAINER_REGISTRY_MIRROR_A", "WERF_CONTAINER_REGISTRY_MIRROR_B", "WERF_MIRROR_ADD_X", "WERF_MIRROR_BACKEND", "WERF_MIRROR_TIMEOUT", "WERF_MIRROR_UNHEALTHY", "WERF_MIRROR_OUT_DIR", "WERF_BUILDAH_MODE"), hostile),
+      fc.dictionary(
+        fc.constantFrom(
+          "WERF_CONTAINER_REGISTRY_MIRROR_A",
+          "WERF_CONTAINER_REGISTRY_MIRROR_B",
+          "WERF_MIRROR_ADD_X",
+          "WERF_MIRROR_BACKEND",
+          "WERF_MIRROR_TIMEOUT",
+          "WERF_MIRROR_UNHEALTHY",
+          "WERF_MIRROR_OUT_DIR",
+          "WERF_BUILDAH_MODE",
+        ),
+        hostile,
+      ),
       fc.array(hostile, { maxLength: 3 }),
       fc.array(hostile, { maxLength: 3 }),
       async (env, crm, mirror) => {
@@ -108,13 +168,20 @@ test("arbitrary env and flag values: diagnostics only, never a throw", async () 
 test("the CLI answers every input with exit 0, 1 or 2 and no stack trace", async () => {
   let n = 0;
   await fc.assert(
-    fc.asyncProperty(fc.oneof(fc.string({ unit: "binary", maxLength: 200 }), config.map((c) => stringify(c))), fc.constantFrom("lint", "config"), async (text, cmd) => {
-      const file = join(dir, `c${n++}.yaml`);
-      writeFileSync(file, text);
-      const r = await runCli(cmd === "lint" ? ["lint", file] : ["config", "--config", file], { cwd: dir });
-      assert.ok([0, 1, 2].includes(r.code), `exit ${r.code}`);
-      assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
-    }),
+    fc.asyncProperty(
+      fc.oneof(
+        fc.string({ unit: "binary", maxLength: 200 }),
+        config.map((c) => stringify(c)),
+      ),
+      fc.constantFrom("lint", "config"),
+      async (text, cmd) => {
+        const file = join(dir, `c${n++}.yaml`);
+        writeFileSync(file, text);
+        const r = await runCli(cmd === "lint" ? ["lint", file] : ["config", "--config", file], { cwd: dir });
+        assert.ok([0, 1, 2].includes(r.code), `exit ${r.code}`);
+        assert.doesNotMatch(r.stdout + r.stderr, /\n\s+at .+:\d+:\d+\)?\n/);
+      },
+    ),
     { numRuns: Math.ceil(RUNS / 2) },
   );
 });

@@ -35,10 +35,74 @@ process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
 
 /** Strings built to break a serializer or a line-oriented file. */
 const nasty = fc.constantFrom(
-  "", " ", "\u0000", "\n", "\r", "\r\n", "\t", "\u000b", "\u0085", "\u2028", "\u2029", "\uFEFF", "\u00a0", '"', "'", "`", "\\", "\\n", "\\u0000",
-  "]", "[", "[[registry]]", '"]\n[evil]\nx = "', '\n[[registry]]\nprefix = "evil"', "a = 1", "#", "# comment", "=", ",", "{", "}", ": ", "- ", "? ",
-  "&anchor", "*alias", "!!binary", "%YAML", "---", "...", "|", ">", "@", "${HOME}", "$(id)", "`id`", ";rm -rf /", "\n--insecure-registry=evil",
-  " --flag", "\"\n\"", "'''", '"""', "é", "日本", "🐳", "\u202e", "\u0301", "x".repeat(3000), "%0a", "%22", "..", "../..", "/", "//", ":", "::", "?", "&",
+  "",
+  " ",
+  "\u0000",
+  "\n",
+  "\r",
+  "\r\n",
+  "\t",
+  "\u000b",
+  "\u0085",
+  "\u2028",
+  "\u2029",
+  "\uFEFF",
+  "\u00a0",
+  '"',
+  "'",
+  "`",
+  "\\",
+  "\\n",
+  "\\u0000",
+  "]",
+  "[",
+  "[[registry]]",
+  '"]\n[evil]\nx = "',
+  '\n[[registry]]\nprefix = "evil"',
+  "a = 1",
+  "#",
+  "# comment",
+  "=",
+  ",",
+  "{",
+  "}",
+  ": ",
+  "- ",
+  "? ",
+  "&anchor",
+  "*alias",
+  "!!binary",
+  "%YAML",
+  "---",
+  "...",
+  "|",
+  ">",
+  "@",
+  "${HOME}",
+  "$(id)",
+  "`id`",
+  ";rm -rf /",
+  "\n--insecure-registry=evil",
+  " --flag",
+  '"\n"',
+  "'''",
+  '"""',
+  "é",
+  "日本",
+  "🐳",
+  "\u202e",
+  "\u0301",
+  "x".repeat(3000),
+  "%0a",
+  "%22",
+  "..",
+  "../..",
+  "/",
+  "//",
+  ":",
+  "::",
+  "?",
+  "&",
 );
 /** Arbitrary strings, and the nasty ones above. */
 const hostile = fc.oneof(
@@ -60,9 +124,18 @@ const label = fc.stringMatching(/^[a-z][a-z0-9-]{0,8}[a-z0-9]$/);
 const domain = fc.array(label, { minLength: 2, maxLength: 3 }).map((l) => l.join("."));
 const host = fc.oneof({ weight: 5, arbitrary: domain }, { weight: 1, arbitrary: fc.constantFrom("[fd00::1]", "[::1]", "10.1.2.3", "[2001:db8::42]") });
 const hostPort = fc.tuple(host, fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined })).map(([h, p]) => (p ? `${h}:${p}` : h));
-const urlPath = fc.array(fc.stringMatching(/^[A-Za-z0-9._~-]{1,8}$/).filter((s) => s !== "." && s !== ".."), { maxLength: 3 }).map((s) => (s.length ? `/${s.join("/")}` : ""));
+const urlPath = fc
+  .array(
+    fc.stringMatching(/^[A-Za-z0-9._~-]{1,8}$/).filter((s) => s !== "." && s !== ".."),
+    { maxLength: 3 },
+  )
+  .map((s) => (s.length ? `/${s.join("/")}` : ""));
 const validUrl = fc.tuple(fc.constantFrom("https://", "http://", ""), hostPort, urlPath).map(([s, h, p]) => `${s}${h}${p}`);
-const validKey = fc.oneof(fc.constantFrom("docker.io", "index.docker.io", "docker.io/library", "quay.io", "ghcr.io/org"), hostPort, domain.map((d) => `*.${d}`));
+const validKey = fc.oneof(
+  fc.constantFrom("docker.io", "index.docker.io", "docker.io/library", "quay.io", "ghcr.io/org"),
+  hostPort,
+  domain.map((d) => `*.${d}`),
+);
 /** CA paths may hold spaces and unicode; they must still never escape their value. */
 const caPath = fc.oneof(
   fc.tuple(fc.constantFrom("/etc/certs/", "./certs/", "certs/"), fc.string({ unit: "grapheme", maxLength: 20 })).map(([d, n]) => `${d}${n}.pem`),
@@ -99,12 +172,27 @@ const configDoc = fc.record(
 );
 
 /** A base registries.conf: arbitrary global keys and [[registry]] entries with hostile strings. */
-const tomlKey = fc.oneof(hostile.filter((s) => s.length > 0 && !s.includes("\u0000")), fc.constantFrom("short-name-mode", "credential-helpers", "registry.x"));
-const tomlValue = fc.oneof(hostile.map((s) => s.replace(/\u0000/g, "")), fc.boolean(), fc.integer(), fc.array(hostile.map((s) => s.replace(/\u0000/g, "")), { maxLength: 2 }));
+const tomlKey = fc.oneof(
+  hostile.filter((s) => s.length > 0 && !s.includes("\u0000")),
+  fc.constantFrom("short-name-mode", "credential-helpers", "registry.x"),
+);
+const tomlValue = fc.oneof(
+  hostile.map((s) => s.replace(/\u0000/g, "")),
+  fc.boolean(),
+  fc.integer(),
+  fc.array(
+    hostile.map((s) => s.replace(/\u0000/g, "")),
+    { maxLength: 2 },
+  ),
+);
 const baseConf = fc.option(
   fc
     .record({
-      globals: fc.dictionary(tomlKey.filter((k) => k !== "registry" && k !== "registries" && k !== "unqualified-search-registries"), tomlValue, { maxKeys: 3 }),
+      globals: fc.dictionary(
+        tomlKey.filter((k) => k !== "registry" && k !== "registries" && k !== "unqualified-search-registries"),
+        tomlValue,
+        { maxKeys: 3 },
+      ),
       registry: fc.array(fc.record({ prefix: around(domain), location: around(domain), insecure: fc.boolean() }), { maxLength: 2 }),
     })
     .map(({ globals, registry }) => stringifyToml(registry.length ? { ...globals, registry } : globals)),
@@ -170,7 +258,10 @@ export function checkStructure(m: Model, files: { path: string; content: string 
     if (r.prefix.wildcard) assert.equal(t.location, undefined);
     else assert.equal(t.location, noFallback ? mirrorRepoLocation(usable.at(-1)!, r.prefix.namespace) : r.prefix.key);
     const mt = (t.mirror as Obj[] | undefined) ?? [];
-    assert.deepEqual(mt.map((x) => x.location), mirrors.map((x) => mirrorRepoLocation(x, r.prefix.namespace)));
+    assert.deepEqual(
+      mt.map((x) => x.location),
+      mirrors.map((x) => mirrorRepoLocation(x, r.prefix.namespace)),
+    );
     for (const x of mt) for (const k of Object.keys(x)) assert.ok(["location", "insecure", "pull-from-mirror"].includes(k), `mirror key ${k}`);
   });
   insecureExtra.forEach((h, i) => assert.deepEqual(mine[m.registries.length + i], { prefix: h, location: h, insecure: true }));
@@ -181,12 +272,17 @@ export function checkStructure(m: Model, files: { path: string; content: string 
   // dockerd gets no path mirror and no digest-only one (it would pull tags from it).
   const forDockerd = (x: Mirror) => !x.url.path && x.pull !== "digest-only";
   const hubMirrors = [...new Set(hub.flatMap((r) => r.mirrors.filter(forDockerd).map(dockerMirrorValue)))];
-  const insecure = [...new Set([...hub.flatMap((r) => r.mirrors.filter((x) => forDockerd(x) && x.insecure).map((x) => x.url.hostPort)), ...m.insecureRegistries])];
+  const insecure = [
+    ...new Set([...hub.flatMap((r) => r.mirrors.filter((x) => forDockerd(x) && x.insecure).map((x) => x.url.hostPort)), ...m.insecureRegistries]),
+  ];
   assert.deepEqual(dj, { ...(hubMirrors.length ? { "registry-mirrors": hubMirrors } : {}), ...(insecure.length ? { "insecure-registries": insecure } : {}) });
 
   // containerd: one hosts.toml per plain registry with mirrors, and per insecure host
   const plain = plainRegs(m);
-  const wantHosts = new Set([...plain.filter((r) => r.mirrors.length > 0 || hostInsecure(m).includes(r.prefix.hostPort)).map((r) => r.prefix.hostPort), ...hostInsecure(m)]);
+  const wantHosts = new Set([
+    ...plain.filter((r) => r.mirrors.length > 0 || hostInsecure(m).includes(r.prefix.hostPort)).map((r) => r.prefix.hostPort),
+    ...hostInsecure(m),
+  ]);
   const hostFiles = files.filter((f) => f.path.startsWith("certs.d/"));
   assert.deepEqual(sorted(hostFiles.map((f) => f.path)), sorted([...wantHosts].map((h) => `certs.d/${h}/hosts.toml`)));
   for (const f of hostFiles) {
@@ -221,8 +317,15 @@ export function checkStructure(m: Model, files: { path: string; content: string 
     for (const [h, t] of Object.entries(bk.registry as Obj)) {
       for (const k of Object.keys(t as Obj)) assert.ok(["mirrors", "http", "insecure", "ca"].includes(k), `buildkit key ${k}`);
       const r = plain.find((x) => x.prefix.hostPort === h && x.mirrors.length);
-      if (r) assert.deepEqual((t as Obj).mirrors, r.mirrors.map((x) => mirrorRepoLocation(x)));
-      const cas = plain.flatMap((x) => x.mirrors).filter((x) => x.url.hostPort === h && x.ca && x.url.scheme === "https").map((x) => x.ca);
+      if (r)
+        assert.deepEqual(
+          (t as Obj).mirrors,
+          r.mirrors.map((x) => mirrorRepoLocation(x)),
+        );
+      const cas = plain
+        .flatMap((x) => x.mirrors)
+        .filter((x) => x.url.hostPort === h && x.ca && x.url.scheme === "https")
+        .map((x) => x.ca);
       if ((t as Obj).ca !== undefined) assert.deepEqual((t as Obj).ca, [...new Set(cas)]);
     }
   }
@@ -242,7 +345,8 @@ export function checkStructure(m: Model, files: { path: string; content: string 
     for (const k of Object.keys((c as Obj).tls as Obj)) assert.ok(["ca_file", "insecure_skip_verify"].includes(k));
     const ca = ((c as Obj).tls as Obj).ca_file;
     // One file per host: a mirror's CA byte for byte, or the bundle of the host's CAs.
-    if (ca !== undefined) assert.ok(plain.some((r) => r.mirrors.some((x) => x.ca === ca)) || /\/ca-bundles\/[^/]+\.pem$/.test(ca as string), "ca_file comes back byte for byte");
+    if (ca !== undefined)
+      assert.ok(plain.some((r) => r.mirrors.some((x) => x.ca === ca)) || /\/ca-bundles\/[^/]+\.pem$/.test(ca as string), "ca_file comes back byte for byte");
   }
 
   // kaniko.args: one flag per line, each line one of kaniko's flags
@@ -250,14 +354,28 @@ export function checkStructure(m: Model, files: { path: string; content: string 
   const lines = args.split("\n");
   assert.equal(lines.pop(), "", "ends with a newline");
   for (const l of lines) {
-    assert.match(l, /^--(registry-mirror|registry-map|insecure-registry|skip-tls-verify-registry|registry-certificate)=[^\s]|^--skip-default-registry-fallback$|^--registry-certificate=/, `kaniko line: ${JSON.stringify(l)}`);
+    assert.match(
+      l,
+      /^--(registry-mirror|registry-map|insecure-registry|skip-tls-verify-registry|registry-certificate)=[^\s]|^--skip-default-registry-fallback$|^--registry-certificate=/,
+      `kaniko line: ${JSON.stringify(l)}`,
+    );
   }
   const kanikoMirrors = plain.map((r) => ({ r, mirrors: usableFor("kaniko", r.mirrors) }));
-  const targets = kanikoMirrors.flatMap(({ r, mirrors }) => mirrors.map((x) => (isDockerHub(r.prefix) ? `--registry-mirror=${mirrorRepoLocation(x)}` : `--registry-map=${r.prefix.hostPort}=${mirrorRepoLocation(x)}`)));
-  assert.deepEqual(lines.filter((l) => /^--registry-(mirror|map)=/.test(l)), [...new Set(targets)]);
+  const targets = kanikoMirrors.flatMap(({ r, mirrors }) =>
+    mirrors.map((x) => (isDockerHub(r.prefix) ? `--registry-mirror=${mirrorRepoLocation(x)}` : `--registry-map=${r.prefix.hostPort}=${mirrorRepoLocation(x)}`)),
+  );
+  assert.deepEqual(
+    lines.filter((l) => /^--registry-(mirror|map)=/.test(l)),
+    [...new Set(targets)],
+  );
   // One --registry-certificate per host (kaniko keeps the last): the CA, or the host's bundle.
-  const certHosts = [...new Set(kanikoMirrors.flatMap(({ mirrors }) => mirrors.filter((x) => x.ca && x.url.scheme === "https").map((x: Mirror) => x.url.hostPort)))];
-  assert.deepEqual(lines.filter((l) => l.startsWith("--registry-certificate=")).map((l) => l.slice("--registry-certificate=".length).split("=")[0]), certHosts);
+  const certHosts = [
+    ...new Set(kanikoMirrors.flatMap(({ mirrors }) => mirrors.filter((x) => x.ca && x.url.scheme === "https").map((x: Mirror) => x.url.hostPort))),
+  ];
+  assert.deepEqual(
+    lines.filter((l) => l.startsWith("--registry-certificate=")).map((l) => l.slice("--registry-certificate=".length).split("=")[0]),
+    certHosts,
+  );
 }
 
 let loaded = 0;
@@ -292,9 +410,21 @@ test("hostile values in every field: a loaded model renders files whose structur
       ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED) } : {}),
       // Always tried first: the injections each guard exists for.
       examples: [
-        [{ version: 1, registries: { "docker.io": { mirrors: [{ url: "https://m.example.com", ca: '/c/"\n--insecure-registry=evil' }] } } }, "werf-mirror.yaml", undefined],
-        [{ version: 1, registries: { 'quay.io"]\n[evil]': { mirrors: ["https://m.example.com/a\n[[registry]]"] } }, insecureRegistries: ['h"\n[x]'] }, "a\n# b.yaml", undefined],
-        [{ version: 1, registries: { "docker.io": { mirrors: ["https://m.example.com"] } } }, "x.yaml", stringifyToml({ a: '"]\n[evil]', registry: [{ prefix: "p\u0000", location: "l" }] })],
+        [
+          { version: 1, registries: { "docker.io": { mirrors: [{ url: "https://m.example.com", ca: '/c/"\n--insecure-registry=evil' }] } } },
+          "werf-mirror.yaml",
+          undefined,
+        ],
+        [
+          { version: 1, registries: { 'quay.io"]\n[evil]': { mirrors: ["https://m.example.com/a\n[[registry]]"] } }, insecureRegistries: ['h"\n[x]'] },
+          "a\n# b.yaml",
+          undefined,
+        ],
+        [
+          { version: 1, registries: { "docker.io": { mirrors: ["https://m.example.com"] } } },
+          "x.yaml",
+          stringifyToml({ a: '"]\n[evil]', registry: [{ prefix: "p\u0000", location: "l" }] }),
+        ],
       ] as never,
     },
   );
@@ -314,7 +444,11 @@ const ENV_KEYS = [
   "WERF_MIRROR_CONFIG",
 ];
 const envValue = (k: string) =>
-  k.startsWith("WERF_MIRROR_ADD_") ? around(fc.tuple(validKey, validUrl).map(([a, b]) => `${a}=${b}`)) : k.startsWith("WERF_CONTAINER") ? around(fc.constantFrom("mirror.gcr.io", "https://m.example.com")) : hostile;
+  k.startsWith("WERF_MIRROR_ADD_")
+    ? around(fc.tuple(validKey, validUrl).map(([a, b]) => `${a}=${b}`))
+    : k.startsWith("WERF_CONTAINER")
+      ? around(fc.constantFrom("mirror.gcr.io", "https://m.example.com"))
+      : hostile;
 
 /** Every file under a directory, recursively. */
 function walk(d: string): string[] {
@@ -343,7 +477,11 @@ test("the CLI with arbitrary env and flag values: exit 2 exactly when the config
       configDoc,
       async (env, mirror, crm, rawOutDir, timeout, cmd, doc) => {
         // Output directories stay inside the case directory: no absolute path, no `..`.
-        const inside = (s: string) => s.replace(/^[/\\]+/, "").replace(/\.\./g, "_").replace(/^~/, "_");
+        const inside = (s: string) =>
+          s
+            .replace(/^[/\\]+/, "")
+            .replace(/\.\./g, "_")
+            .replace(/^~/, "_");
         const outDir = rawOutDir === undefined ? undefined : inside(rawOutDir);
         if (env.WERF_MIRROR_OUT_DIR !== undefined) env.WERF_MIRROR_OUT_DIR = inside(env.WERF_MIRROR_OUT_DIR);
         if (doc.output) doc.output.dir = inside(doc.output.dir);
@@ -373,7 +511,8 @@ test("the CLI with arbitrary env and flag values: exit 2 exactly when the config
         // The same inputs through the library decide whether the config loads.
         const loadedR = await loadConfig({ cwd: caseDir, env: { ...env, HOME: caseDir }, flags: { mirror, containerRegistryMirror: crm, outDir, timeout } });
         if (loadedR.hasErrors) assert.equal(r.code, 2, `load errors must exit 2; got ${r.code}: ${all.slice(0, 500)}`);
-        else assert.ok([0, 1].includes(r.code) || (r.code === 2 && /werf-mirror render:|werf-mirror env:/.test(r.stderr)), `exit ${r.code}: ${all.slice(0, 500)}`);
+        else
+          assert.ok([0, 1].includes(r.code) || (r.code === 2 && /werf-mirror render:|werf-mirror env:/.test(r.stderr)), `exit ${r.code}: ${all.slice(0, 500)}`);
         if (r.code === 2) assert.ok(r.stderr.length > 0, "exit 2 says why on stderr");
         // Whatever was written parses back.
         if (cmd === "render" && r.code === 0 && loadedR.model) {

@@ -102,7 +102,10 @@ test("a one-line daemon.json stays on one line, a one-item-a-line list stays so,
   );
 
   // A list written one item a line is replaced one item a line, at its own indentation.
-  await writeFile(path, '{\n  "registry-mirrors": [\n      "https://old.example"\n  ],\n  "insecure-registries": ["cache.local:5000", "registry.local:5000"]\n}\n');
+  await writeFile(
+    path,
+    '{\n  "registry-mirrors": [\n      "https://old.example"\n  ],\n  "insecure-registries": ["cache.local:5000", "registry.local:5000"]\n}\n',
+  );
   assert.equal((await apply(dir, path)).code, 0);
   assert.equal(
     await readFile(path, "utf8"),
@@ -118,7 +121,8 @@ test("a one-line daemon.json stays on one line, a one-item-a-line list stays so,
 });
 
 test("of duplicate registry-mirrors keys the last, which dockerd reads, is edited; an escaped key counts as the key", async (t) => {
-  const original = '{\n  "registry-mirrors": ["https://first.example"],\n  "registry\\u002dmirrors": ["https://last.example"],\n  "insecure-registries": ["cache.local:5000", "registry.local:5000"]\n}\n';
+  const original =
+    '{\n  "registry-mirrors": ["https://first.example"],\n  "registry\\u002dmirrors": ["https://last.example"],\n  "insecure-registries": ["cache.local:5000", "registry.local:5000"]\n}\n';
   const { dir, path } = await setup(t, original);
   const result = await apply(dir, path);
   assert.equal(result.code, 0, result.stderr);
@@ -126,7 +130,10 @@ test("of duplicate registry-mirrors keys the last, which dockerd reads, is edite
     await readFile(path, "utf8"),
     '{\n  "registry-mirrors": ["https://first.example"],\n  "registry\\u002dmirrors": ["https://mirror.gcr.io/", "http://cache.local:5000/"],\n  "insecure-registries": ["cache.local:5000", "registry.local:5000"]\n}\n',
   );
-  assert.match(result.stderr, /note: registry-mirrors appears 2 times \(lines 2, 3\); dockerd reads only the last, which is the one updated; remove the others/);
+  assert.match(
+    result.stderr,
+    /note: registry-mirrors appears 2 times \(lines 2, 3\); dockerd reads only the last, which is the one updated; remove the others/,
+  );
   assert.match(result.stderr, /no longer listed: https:\/\/last\.example/);
 });
 
@@ -153,7 +160,10 @@ test("bytes that are not UTF-8 are refused with their line, not silently turned 
 
 test("a registry-mirrors or insecure-registries that is not a list of strings is refused with its position, nothing written", async (t) => {
   const cases: [string, RegExp][] = [
-    ['{\n  "debug": true,\n  "registry-mirrors": "https://x.example"\n}\n', /daemon\.json:3:23: registry-mirrors is a string; dockerd expects a list of strings, e\.g\. "registry-mirrors": \["https:\/\/mirror\.example\.com"\]/],
+    [
+      '{\n  "debug": true,\n  "registry-mirrors": "https://x.example"\n}\n',
+      /daemon\.json:3:23: registry-mirrors is a string; dockerd expects a list of strings, e\.g\. "registry-mirrors": \["https:\/\/mirror\.example\.com"\]/,
+    ],
     ['{"insecure-registries": "10.0.0.0/8"}', /daemon\.json:1:25: insecure-registries is a string; dockerd expects a list of strings/],
     ['{"registry-mirrors": [1]}', /daemon\.json:1:22: registry-mirrors holds a number; dockerd expects a list of strings/],
   ];
@@ -196,7 +206,10 @@ test("a symlink to a missing file is refused, the link left alone", async (t) =>
   await symlink("missing/daemon.json", link);
   const result = await apply(dir, link);
   assert.equal(result.code, 1);
-  assert.match(result.stderr, /daemon\.json: a symlink to missing\/daemon\.json, which does not exist; create that file, or name the file dockerd reads with --daemon-json; nothing written/);
+  assert.match(
+    result.stderr,
+    /daemon\.json: a symlink to missing\/daemon\.json, which does not exist; create that file, or name the file dockerd reads with --daemon-json; nothing written/,
+  );
   assert.equal(await readlink(link), "missing/daemon.json");
   assert.deepEqual((await readdir(dir)).sort(), ["daemon.json", "werf-mirror.yaml"]);
 });

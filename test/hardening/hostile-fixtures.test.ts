@@ -101,12 +101,19 @@ test("CA paths: what loads renders a k3s registries.yaml that parses back with t
   try {
     for (const [ca, loads] of cases) {
       // JSON.stringify writes a lone surrogate as an escape, which YAML double quotes read back.
-      writeFileSync(join(dir, "werf-mirror.yaml"), `version: 1\nregistries:\n  quay.io:\n    mirrors:\n      - url: https://m.example.com\n        ca: ${JSON.stringify(ca)}\n`);
+      writeFileSync(
+        join(dir, "werf-mirror.yaml"),
+        `version: 1\nregistries:\n  quay.io:\n    mirrors:\n      - url: https://m.example.com\n        ca: ${JSON.stringify(ca)}\n`,
+      );
       const r = await loadConfig({ cwd: dir, configPath: "werf-mirror.yaml" });
       const name = JSON.stringify(ca);
       if (!loads) {
         assert.ok(!r.model, `${name} must not load`);
-        assert.deepEqual(r.diagnostics.map((d) => d.rule), ["unsafe-value"], name);
+        assert.deepEqual(
+          r.diagnostics.map((d) => d.rule),
+          ["unsafe-value"],
+          name,
+        );
         continue;
       }
       assert.ok(r.model, `${name}: ${r.diagnostics.map((d) => d.message).join("; ")}`);

@@ -105,7 +105,7 @@ describe("bounded responses", () => {
     assert.ok(now() - t0 < 1500, "did not wait for the deadline");
   });
 
-  it("endless response headers fail fast: too large, not \"does it speak TLS?\"", async () => {
+  it('endless response headers fail fast: too large, not "does it speak TLS?"', async () => {
     const port = await freePort();
     const sockets = new Set<Socket>();
     const server = (await import("node:net")).createServer((sock) => {
@@ -121,10 +121,13 @@ describe("bounded responses", () => {
     await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
     servers.push({ close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))) });
     const t0 = now();
-    await assert.rejects(nodeTransport({ url: new URL(`http://127.0.0.1:${port}/v2/`), method: "GET", deadline: t0 + 3000, verifyTls: true }, now), (e: Error) => {
-      assert.equal(e.message, `127.0.0.1:${port} sent response headers too large (over 16 KiB)`);
-      return true;
-    });
+    await assert.rejects(
+      nodeTransport({ url: new URL(`http://127.0.0.1:${port}/v2/`), method: "GET", deadline: t0 + 3000, verifyTls: true }, now),
+      (e: Error) => {
+        assert.equal(e.message, `127.0.0.1:${port} sent response headers too large (over 16 KiB)`);
+        return true;
+      },
+    );
     assert.ok(now() - t0 < 2000);
   });
 });
@@ -289,7 +292,10 @@ describe("environment proxies", () => {
     const model = await modelFrom(dir, yaml([url]));
     const via = await preflight(model, { env: { HTTP_PROXY: proxy.url } });
     assert.equal(via.registries[0]!.mirrors[0]!.status, "healthy", via.registries[0]!.mirrors[0]!.reason);
-    assert.deepEqual(proxy.asked.map((a) => `${a.method} ${a.target}`), [`GET ${url}/v2/`]);
+    assert.deepEqual(
+      proxy.asked.map((a) => `${a.method} ${a.target}`),
+      [`GET ${url}/v2/`],
+    );
 
     for (const noProxy of ["mirror.test", ".test", "*", `mirror.test:${mirror.port}`]) {
       proxy.asked.length = 0;
@@ -310,7 +316,8 @@ describe("environment proxies", () => {
     let tokenAuth: string | undefined;
     const mirror = await keep(
       httpServer((req, res, self) => {
-        if (req.url === "/v2/") return void res.writeHead(401, { "WWW-Authenticate": `Bearer realm="https://mirror.test:${self.port}/token",service="s"` }).end();
+        if (req.url === "/v2/")
+          return void res.writeHead(401, { "WWW-Authenticate": `Bearer realm="https://mirror.test:${self.port}/token",service="s"` }).end();
         if (req.url?.startsWith("/token")) {
           tokenAuth = req.headers.authorization;
           return void res.writeHead(200, { "Content-Type": "application/json" }).end('{"token":"tok-in-tunnel"}');
@@ -362,8 +369,14 @@ describe("environment proxies", () => {
       assert.equal(m.status, "healthy", m.reason);
       assert.ok(mirror.requests.some((r) => r.method === "HEAD" && r.authorization?.startsWith("Basic ")));
       for (const a of proxy.asked) assert.equal(a.authorization, undefined, `${a.method} ${a.target} carried Authorization`);
-      assert.ok(proxy.asked.some((a) => a.method === "CONNECT"), "the credentialed request was not tunnelled");
-      assert.ok(proxy.asked.some((a) => a.method === "GET"), "the anonymous ping goes in absolute form");
+      assert.ok(
+        proxy.asked.some((a) => a.method === "CONNECT"),
+        "the credentialed request was not tunnelled",
+      );
+      assert.ok(
+        proxy.asked.some((a) => a.method === "GET"),
+        "the anonymous ping goes in absolute form",
+      );
     } finally {
       removeTempDir(cfg);
     }
@@ -391,7 +404,10 @@ describe("environment proxies", () => {
     const mirror = await keep(httpServer((_req, res) => res.writeHead(200).end("{}")));
     const file = join(dir, "cli-proxy.yaml");
     writeFileSync(file, yaml([`http://mirror.test:${mirror.port}`], "output:\n  dir: out-proxy\n"));
-    const r = await cli(["preflight", "--config", file, "--format", "json"], { cwd: dir, env: { http_proxy: `http://pu:cli-proxy-secret@127.0.0.1:${proxy.port}` } });
+    const r = await cli(["preflight", "--config", file, "--format", "json"], {
+      cwd: dir,
+      env: { http_proxy: `http://pu:cli-proxy-secret@127.0.0.1:${proxy.port}` },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).registries[0].mirrors[0].status, "healthy");
     assert.equal(proxy.asked.length, 1);

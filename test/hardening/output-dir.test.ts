@@ -178,7 +178,17 @@ describe("a planted manifest neither deletes nor overwrites anything", () => {
       }
     }
     assert.ok(seen > 20);
-    for (const p of ["Makefile", ".werf-mirror-manifest.json", "preflight.json", "handoff/env.sh", "certs.d/x/../../Makefile", "certs.d/a/b/hosts.toml", "certs.d/../hosts.toml", "/etc/passwd", "certs.d/Evil/hosts.toml"]) {
+    for (const p of [
+      "Makefile",
+      ".werf-mirror-manifest.json",
+      "preflight.json",
+      "handoff/env.sh",
+      "certs.d/x/../../Makefile",
+      "certs.d/a/b/hosts.toml",
+      "certs.d/../hosts.toml",
+      "/etc/passwd",
+      "certs.d/Evil/hosts.toml",
+    ]) {
       assert.equal(isRenderedPath(p), false, p);
     }
   });
@@ -202,7 +212,10 @@ describe("a symbolic link below the output directory is refused, never followed"
       symlinkSync(outside, join(p.out, "certs.d"));
       const r = await runCli(flags, { cwd: p.dir, env: p.env });
       assert.equal(r.code, 1);
-      assert.match(r.stderr, /\.werf-mirror\/certs\.d is a symbolic link; werf-mirror does not follow links .*Remove the link, or set output\.dir \(--out-dir\) to the real directory; nothing written/);
+      assert.match(
+        r.stderr,
+        /\.werf-mirror\/certs\.d is a symbolic link; werf-mirror does not follow links .*Remove the link, or set output\.dir \(--out-dir\) to the real directory; nothing written/,
+      );
       assert.deepEqual(snapshot(outside), { "docker.io/hosts.toml": OURS });
       assert.deepEqual(snapshot(p.out), { "certs.d": `-> ${outside}` }, "nothing written");
     });
@@ -294,7 +307,13 @@ describe("a FIFO where a file is read is refused at once", () => {
   /** The real CLI in a child process, killed after 20 s: a hang fails the test instead of stalling it. */
   function runBounded(args: string[], cwd: string, env: Record<string, string>): { code: number | null; stderr: string; ms: number } {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [bundle, ...args], { cwd, env: { PATH: process.env.PATH ?? "", ...env }, encoding: "utf8", timeout: 20_000, killSignal: "SIGKILL" });
+    const r = spawnSync(process.execPath, [bundle, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH ?? "", ...env },
+      encoding: "utf8",
+      timeout: 20_000,
+      killSignal: "SIGKILL",
+    });
     return { code: r.status, stderr: r.stderr, ms: performance.now() - t0 };
   }
 
@@ -329,9 +348,17 @@ describe("a FIFO where a file is read is refused at once", () => {
 
 describe("temp names", () => {
   it("every temp name a writer makes is one the sweep recognises, with the writer's pid", () => {
-    for (const target of ["/o/registries.conf", "/o/certs.d/a.example.com:5000/hosts.toml", "/o/.werf-mirror-manifest.json", "/o/.werf-mirror.lock", "/o/preflight.json", "/o/handoff/werf-mirror.env"]) {
+    for (const target of [
+      "/o/registries.conf",
+      "/o/certs.d/a.example.com:5000/hosts.toml",
+      "/o/.werf-mirror-manifest.json",
+      "/o/.werf-mirror.lock",
+      "/o/preflight.json",
+      "/o/handoff/werf-mirror.env",
+    ]) {
       assert.equal(tempWriter(basename(tempPathFor(target))), process.pid, target);
     }
-    for (const name of ["registries.conf", ".registries.conf.tmp", ".env.sh.swp", "werf-mirror-1-a.tmp", ".x.werf-mirror-.tmp"]) assert.equal(tempWriter(name), undefined, name);
+    for (const name of ["registries.conf", ".registries.conf.tmp", ".env.sh.swp", "werf-mirror-1-a.tmp", ".x.werf-mirror-.tmp"])
+      assert.equal(tempWriter(name), undefined, name);
   });
 });

@@ -63,20 +63,26 @@ describe("secrets never appear in any output or file", () => {
     const tokenMirror = await httpServer((req, res, self) => {
       if (req.url === "/v2/") return void res.writeHead(401, { "WWW-Authenticate": `Bearer realm="http://127.0.0.1:${self.port}/token",service="reg"` }).end();
       if (req.url?.startsWith("/token")) {
-        if (req.headers.authorization !== `Basic ${b64(`robot:${PW_DOCKER}`)}`) return void res.writeHead(401).end(`bad credentials ${req.headers.authorization}`);
+        if (req.headers.authorization !== `Basic ${b64(`robot:${PW_DOCKER}`)}`)
+          return void res.writeHead(401).end(`bad credentials ${req.headers.authorization}`);
         return void res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ token: TOKEN, access_token: TOKEN }));
       }
       if (req.headers.authorization === `Bearer ${TOKEN}`) return void res.writeHead(200, { "Docker-Content-Digest": `sha256:${"e".repeat(64)}` }).end();
-      res.writeHead(401, { "WWW-Authenticate": `Bearer realm="http://127.0.0.1:${self.port}/token?echo=${TOKEN}"` }).end(`denied, you sent ${req.headers.authorization}`);
+      res
+        .writeHead(401, { "WWW-Authenticate": `Bearer realm="http://127.0.0.1:${self.port}/token?echo=${TOKEN}"` })
+        .end(`denied, you sent ${req.headers.authorization}`);
     });
     // A Basic-auth registry whose credentials come from REGISTRY_AUTH_FILE.
     const basicMirror = await httpServer((req, res) => {
-      if (req.headers.authorization !== `Basic ${b64(`robot2:${PW_AUTHFILE}`)}`) return void res.writeHead(401, { "WWW-Authenticate": 'Basic realm="r"' }).end();
+      if (req.headers.authorization !== `Basic ${b64(`robot2:${PW_AUTHFILE}`)}`)
+        return void res.writeHead(401, { "WWW-Authenticate": 'Basic realm="r"' }).end();
       res.writeHead(200, { "Docker-Content-Digest": `sha256:${"f".repeat(64)}` }).end("{}");
     });
     // A registry that refuses the credentials it is given (the error path names the file, never the secret).
     const refusing = await httpServer((req, res) => {
-      res.writeHead(req.url === "/v2/" && !req.headers.authorization ? 401 : 403, { "WWW-Authenticate": 'Basic realm="r"' }).end(`refused ${req.headers.authorization ?? ""}`);
+      res
+        .writeHead(req.url === "/v2/" && !req.headers.authorization ? 401 : 403, { "WWW-Authenticate": 'Basic realm="r"' })
+        .end(`refused ${req.headers.authorization ?? ""}`);
     });
     servers.push(tokenMirror, basicMirror, refusing);
 
@@ -84,7 +90,12 @@ describe("secrets never appear in any output or file", () => {
     mkdirSync(dockerCfg, { recursive: true });
     writeFileSync(
       join(dockerCfg, "config.json"),
-      JSON.stringify({ auths: { [`127.0.0.1:${tokenMirror.port}`]: { auth: b64(`robot:${PW_DOCKER}`) }, [`http://127.0.0.1:${refusing.port}/v1/`]: { username: "robot3", password: PW_REFUSED } } }),
+      JSON.stringify({
+        auths: {
+          [`127.0.0.1:${tokenMirror.port}`]: { auth: b64(`robot:${PW_DOCKER}`) },
+          [`http://127.0.0.1:${refusing.port}/v1/`]: { username: "robot3", password: PW_REFUSED },
+        },
+      }),
     );
     const authFile = join(dir, "auth.json");
     writeFileSync(authFile, JSON.stringify({ auths: { [`127.0.0.1:${basicMirror.port}`]: { auth: b64(`robot2:${PW_AUTHFILE}`) } } }));
@@ -180,7 +191,14 @@ describe("secrets never appear in any output or file", () => {
 
     // Modes: what preflight, env and exec write is private; rendered consumer configs are not secrets.
     const mode = (p: string) => statSync(join(project, p)).mode & 0o777;
-    for (const p of ["state/preflight.json", "state/handoff/env.sh", "state/handoff/env.ps1", "state/handoff/werf-mirror.env", "state/handoff/registries.conf", "handoff-out.sh"]) {
+    for (const p of [
+      "state/preflight.json",
+      "state/handoff/env.sh",
+      "state/handoff/env.ps1",
+      "state/handoff/werf-mirror.env",
+      "state/handoff/registries.conf",
+      "handoff-out.sh",
+    ]) {
       assert.equal(mode(p).toString(8), "600", `${p} must be 0600`);
     }
     for (const p of ["rendered/registries.conf", "rendered/daemon.json", "rendered/kaniko.args"]) assert.equal(mode(p).toString(8), "644", p);
@@ -231,12 +249,17 @@ describe("secrets never appear in any output or file", () => {
     const SECRET = "pw-DOCKERHOST-5e7a11";
     const needles = [SECRET, b64(`robot:${SECRET}`), "robot:"];
     const mirror = await httpServer((_req, res) => res.writeHead(200).end("{}"));
-    const daemon = await httpServer((_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ RegistryConfig: { Mirrors: [] } })));
+    const daemon = await httpServer((_req, res) =>
+      res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ RegistryConfig: { Mirrors: [] } })),
+    );
     servers.push(mirror, daemon);
     const deadPort = await freePort();
     const project = join(dir, "docker-host");
     mkdirSync(project, { recursive: true });
-    writeFileSync(join(project, "werf-mirror.yaml"), `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [${mirror.url}]\npreflight:\n  timeout: 2s\noutput:\n  dir: state\n`);
+    writeFileSync(
+      join(project, "werf-mirror.yaml"),
+      `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [${mirror.url}]\npreflight:\n  timeout: 2s\noutput:\n  dir: state\n`,
+    );
     const cases: [string, string][] = [
       [`tcp://robot:${SECRET}@127.0.0.1:${daemon.port}`, `tcp://127.0.0.1:${daemon.port}`], // reachable, lacks the mirror
       [`tcp://robot:${SECRET}@127.0.0.1:${deadPort}`, `tcp://127.0.0.1:${deadPort}`], // unreachable
@@ -246,7 +269,8 @@ describe("secrets never appear in any output or file", () => {
     for (const [dockerHost, shown] of cases) {
       const env = { DOCKER_HOST: dockerHost };
       const runs: [string, CliResult][] = [];
-      for (const format of ["text", "json", "markdown", "junit"]) runs.push([`preflight ${format}`, await cli(["preflight", "--format", format], { cwd: project, env })]);
+      for (const format of ["text", "json", "markdown", "junit"])
+        runs.push([`preflight ${format}`, await cli(["preflight", "--format", format], { cwd: project, env })]);
       for (const args of [["env"], ["env", "--as-env-file"], ["exec", "--", "true"]]) runs.push([args.join(" "), await cli(args, { cwd: project, env })]);
       for (const [what, r] of runs) {
         assert.equal(r.code, 1, `${dockerHost}: ${what}: ${r.stdout}${r.stderr}`);
@@ -260,6 +284,10 @@ describe("secrets never appear in any output or file", () => {
       }
     }
     assert.ok(daemon.requests.length > 0, "the daemon was never asked");
-    assert.deepEqual(daemon.requests.filter((r) => r.authorization), [], "DOCKER_HOST's user info was sent to the daemon");
+    assert.deepEqual(
+      daemon.requests.filter((r) => r.authorization),
+      [],
+      "DOCKER_HOST's user info was sent to the daemon",
+    );
   });
 });

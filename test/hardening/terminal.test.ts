@@ -23,7 +23,12 @@ const ownColors = (s: string) =>
     .replace(/\u001b\[(?:3[1-6]|0)m/g, "")
     .replace(/\rprobing mirrors: \d+\/\d+ answered, [0-9.]+ s(?:; waiting for [^\r\u001b]*)?\u001b\[K/g, "")
     .replace(/\r\u001b\[K/g, "");
-const HOSTILE = ["\u001b[2J\u001b]0;pwned\u0007http://a.example", "\u009b31mhttp://b.example", "http://c.example\u202elive", "http://d.example\r\nerror: all mirrors fine"];
+const HOSTILE = [
+  "\u001b[2J\u001b]0;pwned\u0007http://a.example",
+  "\u009b31mhttp://b.example",
+  "http://c.example\u202elive",
+  "http://d.example\r\nerror: all mirrors fine",
+];
 
 let dir: string;
 let mirror: FaultServer;
@@ -31,7 +36,9 @@ let daemon: FaultServer;
 before(async () => {
   dir = makeTempDir("hardening-terminal");
   mirror = await httpServer((_req, res) => res.writeHead(200).end("{}"));
-  daemon = await httpServer((_req, res) => res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ RegistryConfig: { Mirrors: HOSTILE } })));
+  daemon = await httpServer((_req, res) =>
+    res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ RegistryConfig: { Mirrors: HOSTILE } })),
+  );
 });
 after(async () => {
   await mirror.close();
@@ -43,7 +50,10 @@ describe("terminal escapes from servers are shown, never obeyed", () => {
   it("a Docker daemon's hostile mirror list: every preflight format, env and exec; preflight.json too", async () => {
     const project = join(dir, "daemon");
     mkdirSync(project, { recursive: true });
-    writeFileSync(join(project, "werf-mirror.yaml"), `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [${mirror.url}]\npreflight:\n  timeout: 2s\n`);
+    writeFileSync(
+      join(project, "werf-mirror.yaml"),
+      `version: 1\nbackend: docker\nregistries:\n  docker.io:\n    mirrors: [${mirror.url}]\npreflight:\n  timeout: 2s\n`,
+    );
     const env = { DOCKER_HOST: `tcp://127.0.0.1:${daemon.port}`, HOME: project, PATH: process.env.PATH };
     const runs: [string, { stdout: string; stderr: string }][] = [];
     for (const format of Object.keys(PREFLIGHT_FORMATS)) {
@@ -60,7 +70,10 @@ describe("terminal escapes from servers are shown, never obeyed", () => {
     }
     const text = runs.find(([w]) => w === "preflight --format text")![1].stdout;
     assert.ok(text.includes("\\x1b[2J\\x1b]0;pwned\\x07http://a.example"), text);
-    assert.ok(text.includes("\\x9b31mhttp://b.example") && text.includes("http://c.example\\u202elive") && text.includes("http://d.example\\x0d\\x0aerror"), text);
+    assert.ok(
+      text.includes("\\x9b31mhttp://b.example") && text.includes("http://c.example\\u202elive") && text.includes("http://d.example\\x0d\\x0aerror"),
+      text,
+    );
     assert.doesNotMatch(text, /^error: all mirrors fine/m);
     const stored = JSON.parse(readFileSync(join(project, ".werf-mirror", "preflight.json"), "utf8"));
     assert.equal(stored.docker.mirrors[0], "\\x1b[2J\\x1b]0;pwned\\x07http://a.example");
@@ -79,7 +92,17 @@ describe("terminal escapes from servers are shown, never obeyed", () => {
       registries: [
         {
           registry: `docker.io${x}`,
-          mirrors: [{ registry: `docker.io${x}`, url: `https://m.example${x}`, scheme: "https", status: "unreachable", reason: `refused${x}`, checks: [{ request: `GET /v2/${x}`, ok: false, reason: x }], kept: true }],
+          mirrors: [
+            {
+              registry: `docker.io${x}`,
+              url: `https://m.example${x}`,
+              scheme: "https",
+              status: "unreachable",
+              reason: `refused${x}`,
+              checks: [{ request: `GET /v2/${x}`, ok: false, reason: x }],
+              kept: true,
+            },
+          ],
           kept: [`https://m.example${x}`],
           usable: 0,
           minHealthy: 1,

@@ -38,12 +38,7 @@ export function check(text: string): Outcome {
   return "accepted";
 }
 
-export function checkOffsets(
-  fast: NonNullable<ReturnType<typeof parseFastYaml>>,
-  node: Node,
-  path: (string | number)[],
-  context: () => string,
-): void {
+export function checkOffsets(fast: NonNullable<ReturnType<typeof parseFastYaml>>, node: Node, path: (string | number)[], context: () => string): void {
   // Messages are built only on failure: the texts can be large.
   const eq = (actual: unknown, expected: unknown, what: () => string) => {
     if (actual !== expected) assert.fail(`${what()}: fast ${String(actual)}, yaml ${String(expected)}; ${context()}`);
@@ -87,7 +82,11 @@ export class Tally {
 // --- generators ----------------------------------------------------------------------------------
 
 const host = fc
-  .tuple(fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/), fc.constantFrom(".example.com", ".io", ".local", ".corp.example.org", ""), fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }))
+  .tuple(
+    fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/),
+    fc.constantFrom(".example.com", ".io", ".local", ".corp.example.org", ""),
+    fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+  )
   .map(([a, b, port]) => `${a}${b}${port === undefined ? "" : `:${port}`}`);
 const url = fc
   .tuple(fc.constantFrom("https://", "http://", ""), host, fc.constantFrom("", "/", "/proxy", "/v2/cache", "/dockerhub/library"))
@@ -106,7 +105,12 @@ export const plainConfig = fc.record(
             fc.oneof(
               url,
               fc.record(
-                { url, pull: fc.constantFrom("all", "digest-only", "tag-only"), insecure: fc.boolean(), ca: fc.constantFrom("./certs/ca.pem", "/etc/ssl/corp.pem") },
+                {
+                  url,
+                  pull: fc.constantFrom("all", "digest-only", "tag-only"),
+                  insecure: fc.boolean(),
+                  ca: fc.constantFrom("./certs/ca.pem", "/etc/ssl/corp.pem"),
+                },
                 { requiredKeys: ["url"] },
               ),
             ),
@@ -122,7 +126,12 @@ export const plainConfig = fc.record(
     insecureRegistries: fc.array(fc.oneof(host, fc.constantFrom("10.0.0.0/8", "192.168.0.0/16", "[fd00::1]:5000")), { maxLength: 3 }),
     unqualifiedSearchRegistries: fc.array(host, { maxLength: 3 }),
     preflight: fc.record(
-      { timeout: fc.constantFrom("500ms", "5s", "1m"), probe: fc.constantFrom("library/alpine:latest", "library/busybox:1.36"), unhealthy: fc.constantFrom("drop", "warn", "fail"), minHealthy: fc.nat({ max: 5 }) },
+      {
+        timeout: fc.constantFrom("500ms", "5s", "1m"),
+        probe: fc.constantFrom("library/alpine:latest", "library/busybox:1.36"),
+        unhealthy: fc.constantFrom("drop", "warn", "fail"),
+        minHealthy: fc.nat({ max: 5 }),
+      },
       { requiredKeys: [] },
     ),
     output: fc.record({ dir: fc.constantFrom(".werf-mirror", "out/mirrors", "/tmp/x") }, { requiredKeys: [] }),
@@ -138,12 +147,124 @@ const trickyString = fc.oneof(
   {
     weight: 6,
     arbitrary: fc.constantFrom(
-      "", " ", "  x", "x  ", " x ", "~", "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "tRUE", "false", "FALSE", "yes", "no", "on", "off", "y", "n",
-      "0", "-0", "+0", "00", "007", "0x1F", "0x1f", "0X1F", "0o17", "0o8", "0b101", "1_000", "1e3", "1E3", "1e+3", "-1e-3", ".5", "-.5", "+.5", "5.", "1.0",
-      "1.50", ".inf", "-.Inf", "+.INF", ".nan", ".NaN", "NaN", "inf", "12:30", "1:20:30", "9007199254740993", "123456789012345678901234567890", "-", "--", "---", "...",
-      "- x", "-x", "? x", "?x", ": x", ":x", "x:", "x: y", "x:y", "a #b", "a#b", "#a", "'", '"', "''", '""', "'a'", '"a"', "a'b", 'a"b', "\\", "\\n", "[", "]",
-      "[a]", "{", "}", "{a: b}", ",", "a,b", "&a", "*a", "!a", "!!str", "|", ">", "%x", "@x", "`x`", "<<", "=", "é", "日本", "😀", "\u00a0", "\u0085", "\u2028",
-      "\t", "a\tb", "\n", "a\nb", "\r\n", "\u0000", "\u001b", "https://mirror.gcr.io", "registry.local:5000", "[fd00::1]:5000", "*.example.com", "docker.io/library",
+      "",
+      " ",
+      "  x",
+      "x  ",
+      " x ",
+      "~",
+      "null",
+      "Null",
+      "NULL",
+      "nULL",
+      "true",
+      "True",
+      "TRUE",
+      "tRUE",
+      "false",
+      "FALSE",
+      "yes",
+      "no",
+      "on",
+      "off",
+      "y",
+      "n",
+      "0",
+      "-0",
+      "+0",
+      "00",
+      "007",
+      "0x1F",
+      "0x1f",
+      "0X1F",
+      "0o17",
+      "0o8",
+      "0b101",
+      "1_000",
+      "1e3",
+      "1E3",
+      "1e+3",
+      "-1e-3",
+      ".5",
+      "-.5",
+      "+.5",
+      "5.",
+      "1.0",
+      "1.50",
+      ".inf",
+      "-.Inf",
+      "+.INF",
+      ".nan",
+      ".NaN",
+      "NaN",
+      "inf",
+      "12:30",
+      "1:20:30",
+      "9007199254740993",
+      "123456789012345678901234567890",
+      "-",
+      "--",
+      "---",
+      "...",
+      "- x",
+      "-x",
+      "? x",
+      "?x",
+      ": x",
+      ":x",
+      "x:",
+      "x: y",
+      "x:y",
+      "a #b",
+      "a#b",
+      "#a",
+      "'",
+      '"',
+      "''",
+      '""',
+      "'a'",
+      '"a"',
+      "a'b",
+      'a"b',
+      "\\",
+      "\\n",
+      "[",
+      "]",
+      "[a]",
+      "{",
+      "}",
+      "{a: b}",
+      ",",
+      "a,b",
+      "&a",
+      "*a",
+      "!a",
+      "!!str",
+      "|",
+      ">",
+      "%x",
+      "@x",
+      "`x`",
+      "<<",
+      "=",
+      "é",
+      "日本",
+      "😀",
+      "\u00a0",
+      "\u0085",
+      "\u2028",
+      "\t",
+      "a\tb",
+      "\n",
+      "a\nb",
+      "\r\n",
+      "\u0000",
+      "\u001b",
+      "https://mirror.gcr.io",
+      "registry.local:5000",
+      "[fd00::1]:5000",
+      "*.example.com",
+      "docker.io/library",
     ),
   },
 );
@@ -208,7 +329,7 @@ export function mulberry32(seed: number): () => number {
 
 export function renderTemplate(value: Value, seed: number): string {
   const rnd = mulberry32(seed);
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const step = 1 + Math.floor(rnd() * 4);
   const lines: string[] = [];
   const sp = (k: number) => " ".repeat(k);
@@ -219,7 +340,8 @@ export function renderTemplate(value: Value, seed: number): string {
   const scalarText = (v: unknown): string => {
     if (v === null) return pick(["", "~", "null", "Null", "NULL"]);
     if (typeof v === "boolean") return pick(v ? ["true", "True", "TRUE"] : ["false", "False", "FALSE"]);
-    if (typeof v === "number") return pick([String(v), String(v), v.toExponential(), `+${v}`, `0x${Math.abs(Math.trunc(v)).toString(16)}`, `0o${Math.abs(Math.trunc(v)).toString(8)}`]);
+    if (typeof v === "number")
+      return pick([String(v), String(v), v.toExponential(), `+${v}`, `0x${Math.abs(Math.trunc(v)).toString(16)}`, `0o${Math.abs(Math.trunc(v)).toString(8)}`]);
     const str = String(v);
     const r = rnd();
     if (r < 0.5) return str; // raw: often not a faithful plain scalar, on purpose
@@ -236,7 +358,10 @@ export function renderTemplate(value: Value, seed: number): string {
   const isColl = (v: unknown): v is Record<string, unknown> | unknown[] => typeof v === "object" && v !== null;
   const flowText = (v: unknown): string => {
     if (Array.isArray(v)) return `[${v.map(flowText).join(pick([", ", ",", " , "]))}]`;
-    if (isColl(v)) return `{${Object.entries(v).map(([k, x]) => `${keyText(k)}: ${flowText(x)}`).join(", ")}}`;
+    if (isColl(v))
+      return `{${Object.entries(v)
+        .map(([k, x]) => `${keyText(k)}: ${flowText(x)}`)
+        .join(", ")}}`;
     return scalarText(v);
   };
   const small = (v: unknown) => isColl(v) && Object.keys(v).length <= 3 && rnd() < 0.25;

@@ -24,7 +24,8 @@ async function setup(t: Parameters<typeof tempDir>[0], daemonJson?: string): Pro
 }
 
 test("apply docker keeps every other key in place, backs up, keeps the mode, prints a diff", async (t) => {
-  const original = '{\n    "log-driver": "journald",\n    "registry-mirrors": ["https://old.example/"],\n    "insecure-registries": ["10.0.0.0/8"],\n    "features": {"buildkit": true}\n}\n';
+  const original =
+    '{\n    "log-driver": "journald",\n    "registry-mirrors": ["https://old.example/"],\n    "insecure-registries": ["10.0.0.0/8"],\n    "features": {"buildkit": true}\n}\n';
   const { dir, path } = await setup(t, original);
   await chmod(path, 0o600);
   const result = await runCli(["apply", "docker", "--daemon-json", path], { cwd: dir, now: NOW });
@@ -70,7 +71,10 @@ test("--dry-run prints the diff and writes nothing", async (t) => {
   const result = await runCli(["apply", "docker", "--daemon-json", path, "--dry-run"], { cwd: dir, now: NOW });
   assert.equal(result.code, 0, result.stderr);
   // A one-line file stays on one line.
-  assert.match(result.stdout, /^-\{"debug": true\}\n\+\{"debug": true, "registry-mirrors": \["https:\/\/mirror\.gcr\.io\/", "http:\/\/cache\.local:5000\/"\], "insecure-registries": \["cache\.local:5000", "registry\.local:5000"\]\}$/m);
+  assert.match(
+    result.stdout,
+    /^-\{"debug": true\}\n\+\{"debug": true, "registry-mirrors": \["https:\/\/mirror\.gcr\.io\/", "http:\/\/cache\.local:5000\/"\], "insecure-registries": \["cache\.local:5000", "registry\.local:5000"\]\}$/m,
+  );
   assert.match(result.stdout, /Dry run/);
   assert.equal(await readFile(path, "utf8"), '{"debug": true}\n');
   assert.deepEqual((await readdir(dir)).sort(), ["daemon.json", "werf-mirror.yaml"]);

@@ -47,7 +47,8 @@ test("dockerd's warning about other registries names every consumer that uses th
   const { warnings } = await renderCase("multi-registry");
   const [w] = gaps(warnings, "dockerd", "other-registry");
   assert.ok(w, "dockerd warns");
-  for (const id of ["containerd", "buildkit", "k3s", "kaniko", "registries-conf"] as const) assert.ok(w.message.includes(CONSUMERS[id].short), `${CONSUMERS[id].short} in: ${w.message}`);
+  for (const id of ["containerd", "buildkit", "k3s", "kaniko", "registries-conf"] as const)
+    assert.ok(w.message.includes(CONSUMERS[id].short), `${CONSUMERS[id].short} in: ${w.message}`);
 });
 
 test("unqualifiedSearchRegistries is warned by every rendered consumer but registries.conf", async () => {
@@ -61,7 +62,10 @@ test("the k3s fallback warning says what --disable-default-registry-endpoint rea
   const { warnings } = await renderCase("fallback-false");
   const [w] = gaps(warnings, "k3s", "no-fallback");
   assert.ok(w);
-  assert.match(w.message, /--disable-default-registry-endpoint only leaves out containerd's `server`, not for a registry that also has a `configs` entry, and upstream containerd falls back/);
+  assert.match(
+    w.message,
+    /--disable-default-registry-endpoint only leaves out containerd's `server`, not for a registry that also has a `configs` entry, and upstream containerd falls back/,
+  );
 });
 
 test("IPv6: buildkitd.toml keys are inline tables (no `]` in a table header); containerd and k3s warn about containerd 1.x", async () => {
@@ -69,7 +73,10 @@ test("IPv6: buildkitd.toml keys are inline tables (no `]` in a table header); co
   const bk = file("buildkitd.toml")!;
   assert.doesNotMatch(bk, /^\[[^\n]*\][^\n]*\]/m, "no table header with a `]` inside its key");
   assert.deepEqual({ ...(parseToml(bk) as { registry: Record<string, object> }).registry["[fd00::10]:5000"] }, { mirrors: ["[fd00::11]:5000"] });
-  assert.deepEqual(gaps(warnings, "containerd", "ipv6-mirror").map((w) => w.subject), ["https://[fd00::1]:5000", "http://[fd00::2]:5001/hub", "https://[fd00::11]:5000"]);
+  assert.deepEqual(
+    gaps(warnings, "containerd", "ipv6-mirror").map((w) => w.subject),
+    ["https://[fd00::1]:5000", "http://[fd00::2]:5001/hub", "https://[fd00::11]:5000"],
+  );
   assert.equal(gaps(warnings, "k3s", "ipv6-mirror").length, 4, "three mirrors and the insecure registry's http endpoint");
   assert.equal(gaps(warnings, "buildkit", "ipv6-mirror").length, 0);
 });
@@ -77,11 +84,23 @@ test("IPv6: buildkitd.toml keys are inline tables (no `]` in a table header); co
 test("kaniko leaves out mirror paths it would read as a registry name or refuse; registries.conf those it would fail on", async () => {
   const { file, warnings } = await renderCase("mirror-path-names");
   assert.equal(file("kaniko.args"), "--registry-mirror=cache.corp/dockerhub\n");
-  assert.deepEqual(gaps(warnings, "kaniko", "mirror-path-host-like").map((w) => w.subject), ["https://cache.corp/v2.hub"]);
-  assert.deepEqual(gaps(warnings, "kaniko", "mirror-path-charset").map((w) => w.subject), ["https://cache.corp/Hub", "https://cache.corp/h~b"]);
+  assert.deepEqual(
+    gaps(warnings, "kaniko", "mirror-path-host-like").map((w) => w.subject),
+    ["https://cache.corp/v2.hub"],
+  );
+  assert.deepEqual(
+    gaps(warnings, "kaniko", "mirror-path-charset").map((w) => w.subject),
+    ["https://cache.corp/Hub", "https://cache.corp/h~b"],
+  );
   const conf = parseToml(file("registries.conf")!) as { registry: { mirror: { location: string }[] }[] };
-  assert.deepEqual(conf.registry[0]!.mirror.map((m) => m.location), ["cache.corp/v2.hub", "cache.corp/dockerhub"]);
-  assert.deepEqual(gaps(warnings, "registries-conf", "mirror-path-charset").map((w) => w.subject), ["https://cache.corp/Hub", "https://cache.corp/h~b"]);
+  assert.deepEqual(
+    conf.registry[0]!.mirror.map((m) => m.location),
+    ["cache.corp/v2.hub", "cache.corp/dockerhub"],
+  );
+  assert.deepEqual(
+    gaps(warnings, "registries-conf", "mirror-path-charset").map((w) => w.subject),
+    ["https://cache.corp/Hub", "https://cache.corp/h~b"],
+  );
 });
 
 test("BuildKit: https mirrors and registries on loopback hosts get `http = false`, http ones keep `http = true`", async () => {
@@ -124,5 +143,8 @@ test("two CAs on one host: k3s and kaniko get one bundle of both; BuildKit lists
   const unreadable = await renderCase("ca-per-host", () => undefined);
   assert.equal(unreadable.file("ca-bundles/cache.corp.pem"), undefined);
   const said = unreadable.warnings.filter((w) => w.registry === "cache.corp" && /cannot read .*ca-a\.pem/.test(w.message));
-  assert.deepEqual(said.map((w) => w.consumer), [CONSUMERS.k3s.name, CONSUMERS.kaniko.name]);
+  assert.deepEqual(
+    said.map((w) => w.consumer),
+    [CONSUMERS.k3s.name, CONSUMERS.kaniko.name],
+  );
 });

@@ -21,7 +21,9 @@ function listFiles(dir: string): string[] {
   });
 }
 
-const cases = readdirSync(ROOT).filter((name) => existsSync(join(ROOT, name, "werf-mirror.yaml"))).sort();
+const cases = readdirSync(ROOT)
+  .filter((name) => existsSync(join(ROOT, name, "werf-mirror.yaml")))
+  .sort();
 
 test("there are golden cases", () => {
   assert.ok(cases.length >= 18, `found ${cases.length} cases`);
@@ -42,7 +44,11 @@ for (const name of cases) {
     for (const f of result.files) actual.set(f.path, f.content.split(dir).join(PLACEHOLDER));
     actual.set(
       "warnings.txt",
-      result.warnings.map((w) => `${w.consumer}: ${w.registry}: ${w.message}\n`).join("").split(dir).join(PLACEHOLDER),
+      result.warnings
+        .map((w) => `${w.consumer}: ${w.registry}: ${w.message}\n`)
+        .join("")
+        .split(dir)
+        .join(PLACEHOLDER),
     );
     const expectedDir = join(dir, "expected");
     if (UPDATE) {
@@ -52,7 +58,9 @@ for (const name of cases) {
         writeFileSync(join(expectedDir, path), content);
       }
     }
-    const expected = listFiles(expectedDir).map((p) => relative(expectedDir, p).split("\\").join("/")).sort();
+    const expected = listFiles(expectedDir)
+      .map((p) => relative(expectedDir, p).split("\\").join("/"))
+      .sort();
     assert.deepEqual([...actual.keys()].sort(), expected, "the set of rendered files differs from expected/");
     for (const [path, content] of actual) {
       assert.equal(content, readFileSync(join(expectedDir, path), "utf8"), `${name}/expected/${path} differs`);

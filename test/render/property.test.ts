@@ -21,7 +21,14 @@ const hostPort = fc.tuple(host, port).map(([h, p]) => (p ? `${h}:${p}` : h));
 const path = fc.array(fc.stringMatching(/^[a-z0-9][a-z0-9._-]{0,5}$/), { maxLength: 2 }).map((s) => (s.length ? `/${s.join("/")}` : ""));
 
 const mirror: fc.Arbitrary<Mirror> = fc
-  .record({ scheme: fc.constantFrom("http", "https"), hp: hostPort, path, pull: fc.constantFrom("all", "digest-only", "tag-only" as const), insecure: fc.boolean(), ca: fc.boolean() })
+  .record({
+    scheme: fc.constantFrom("http", "https"),
+    hp: hostPort,
+    path,
+    pull: fc.constantFrom("all", "digest-only", "tag-only" as const),
+    insecure: fc.boolean(),
+    ca: fc.boolean(),
+  })
   .map(({ scheme, hp, path, pull, insecure, ca }) => {
     const parsed = parseMirrorUrl(`${scheme}://${hp}${path}`);
     if (!parsed.ok) throw new Error(parsed.message);
@@ -107,7 +114,10 @@ test("rendered files parse back to the model's mirrors and add no keys", () => {
       const dj = JSON.parse(file("daemon.json")!) as Obj;
       keysWithin(dj, ["registry-mirrors", "insecure-registries"], "daemon.json");
       const hub = m.registries.find((r) => r.prefix.key === "docker.io");
-      assert.deepEqual(dj["registry-mirrors"] ?? [], (hub?.mirrors ?? []).filter((x) => !x.url.path && x.pull !== "digest-only").map((x) => `${x.url.scheme}://${x.url.hostPort}/`));
+      assert.deepEqual(
+        dj["registry-mirrors"] ?? [],
+        (hub?.mirrors ?? []).filter((x) => !x.url.path && x.pull !== "digest-only").map((x) => `${x.url.scheme}://${x.url.hostPort}/`),
+      );
 
       // containerd
       for (const r of m.registries.filter(plain)) {
@@ -129,7 +139,10 @@ test("rendered files parse back to the model's mirrors and add no keys", () => {
       for (const t of Object.values((bk.registry ?? {}) as Obj)) keysWithin(t, ["mirrors", "http", "insecure", "ca"], "[registry.x]");
       for (const r of m.registries.filter(plain)) {
         const t = ((bk.registry ?? {}) as Obj)[r.prefix.hostPort] as Obj | undefined;
-        assert.deepEqual(t?.mirrors ?? [], r.mirrors.map((x) => mirrorRepoLocation(x)));
+        assert.deepEqual(
+          t?.mirrors ?? [],
+          r.mirrors.map((x) => mirrorRepoLocation(x)),
+        );
       }
 
       // k3s

@@ -8,17 +8,60 @@ import { toBlockYaml, yamlScalar } from "../../src/backends/yaml-emit.js";
 
 const tricky = fc.oneof(
   fc.string({ unit: "binary", maxLength: 30 }),
-  fc.constantFrom("yes", "No", "on", "OFF", "y", "null", "~", "true", "0x1F", "0o17", "017", "1e3", "1_000", ".inf", "-.5", "1:20", "[fd00::1]:5000", "a: b", "a #b", "- x", "*x", "&a", "!t", "%p", "@", "`", "'", '"', "|", ">", "key:", "https://m.example.com/v2/x", "", " ", "é", "\u2028", "\u0000"),
+  fc.constantFrom(
+    "yes",
+    "No",
+    "on",
+    "OFF",
+    "y",
+    "null",
+    "~",
+    "true",
+    "0x1F",
+    "0o17",
+    "017",
+    "1e3",
+    "1_000",
+    ".inf",
+    "-.5",
+    "1:20",
+    "[fd00::1]:5000",
+    "a: b",
+    "a #b",
+    "- x",
+    "*x",
+    "&a",
+    "!t",
+    "%p",
+    "@",
+    "`",
+    "'",
+    '"',
+    "|",
+    ">",
+    "key:",
+    "https://m.example.com/v2/x",
+    "",
+    " ",
+    "é",
+    "\u2028",
+    "\u0000",
+  ),
 );
 
 test("every string round-trips through YAML 1.2 and 1.1 readers", () => {
   fc.assert(
-    fc.property(fc.dictionary(tricky, fc.oneof(tricky, fc.array(tricky, { maxLength: 3 }), fc.dictionary(tricky, fc.oneof(tricky, fc.boolean()), { maxKeys: 3 })), { maxKeys: 4 }), (data) => {
-      const text = toBlockYaml(data);
-      const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown; // same prototypes on both sides
-      assert.deepEqual(plain(parse(text)), plain(data), text);
-      assert.deepEqual(plain(parse(text, { version: "1.1" })), plain(data), `YAML 1.1: ${text}`);
-    }),
+    fc.property(
+      fc.dictionary(tricky, fc.oneof(tricky, fc.array(tricky, { maxLength: 3 }), fc.dictionary(tricky, fc.oneof(tricky, fc.boolean()), { maxKeys: 3 })), {
+        maxKeys: 4,
+      }),
+      (data) => {
+        const text = toBlockYaml(data);
+        const plain = (v: unknown) => JSON.parse(JSON.stringify(v)) as unknown; // same prototypes on both sides
+        assert.deepEqual(plain(parse(text)), plain(data), text);
+        assert.deepEqual(plain(parse(text, { version: "1.1" })), plain(data), `YAML 1.1: ${text}`);
+      },
+    ),
     { numRuns: 2000 },
   );
 });

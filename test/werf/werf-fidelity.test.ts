@@ -68,7 +68,10 @@ test("1. a path mirror: werf's registry API drops the path (generic_api.go:146-1
   assert.deepEqual(werfApiReferences(list, "library/alpine", "3.20"), ["nexus.example/library/alpine:3.20", "docker.io/library/alpine:3.20"]);
   assert.match(h.lint, /werf-mirror\.yaml:4:\d+ warning .*werf's registry API .*drops the mirror's path .*\[werf-ignores\]/);
   // Docker mode: dockerd cannot use it either, so it is left out of werf's variables.
-  const d = await handedToWerf("version: 1\nregistries:\n  docker.io:\n    mirrors: [https://nexus.example/repository/dockerhub, https://m.example]\n", "docker");
+  const d = await handedToWerf(
+    "version: 1\nregistries:\n  docker.io:\n    mirrors: [https://nexus.example/repository/dockerhub, https://m.example]\n",
+    "docker",
+  );
   assert.deepEqual(d.envMirrors, ["https://m.example/"]);
   assert.match(d.stderr, /nexus\.example\/repository\/dockerhub is left out of werf's hand-off/);
 });
@@ -84,7 +87,8 @@ test("1b. a mirror path starting with /v2/ gets a hint", async () => {
 });
 
 test("2. digest-only: werf reads no pull policy (registries_config_linux.go:31-34, native_linux.go:296-299): left out with a warning", async () => {
-  const yaml = "version: 1\nregistries:\n  docker.io:\n    mirrors:\n      - https://a.example\n      - { url: https://digests.example, pull: digest-only }\n      - { url: https://tags.example, pull: tag-only }\n";
+  const yaml =
+    "version: 1\nregistries:\n  docker.io:\n    mirrors:\n      - https://a.example\n      - { url: https://digests.example, pull: digest-only }\n      - { url: https://tags.example, pull: tag-only }\n";
   const h = await handedToWerf(yaml, "buildah");
   assert.deepEqual(buildahList(h), ["https://a.example", "https://tags.example"]);
   assert.match(h.stderr, /digests\.example is left out of werf's hand-off: it is `pull: digest-only`/);
@@ -94,10 +98,10 @@ test("2. digest-only: werf reads no pull policy (registries_config_linux.go:31-3
 
 test("3. fallback: false: werf always falls back (native_linux.go:292-294) and the location rewrite would reverse werf's order (registries_config_linux.go:227-233)", async () => {
   // What werf would have read from the rewrite other consumers get: the last mirror first.
-  assert.deepEqual(
-    werfMirrorsFromRegistriesConf([{ prefix: "docker.io", location: "b.example", mirror: [{ location: "a.example" }] }]),
-    ["https://b.example", "https://a.example"],
-  );
+  assert.deepEqual(werfMirrorsFromRegistriesConf([{ prefix: "docker.io", location: "b.example", mirror: [{ location: "a.example" }] }]), [
+    "https://b.example",
+    "https://a.example",
+  ]);
   const h = await handedToWerf("version: 1\nregistries:\n  docker.io:\n    mirrors: [https://a.example, https://b.example]\n    fallback: false\n", "buildah");
   assert.deepEqual(buildahList(h), ["https://a.example", "https://b.example"]);
   assert.match(h.lint, /`fallback: false` on `docker\.io`: werf's Buildah backend always tries docker\.io itself after its mirrors/);
@@ -139,9 +143,14 @@ test("7. a mirror with ca: werf's registry API uses the system roots only; the h
     writeFileSync(ca, pem);
     writeFileSync(join(p.dir, "werf-mirror.yaml"), `version: 1\nregistries:\n  docker.io:\n    mirrors: [{ url: https://corp.example, ca: ./corp-ca.pem }]\n`);
     writeFileSync(join(p.dir, "roots.pem"), "-----BEGIN CERTIFICATE-----\nROOTS\n-----END CERTIFICATE-----\n");
-    const r = await runCli(["env", "--offline", "--backend", "buildah", "--as-env-file", "--cwd", p.dir], { cwd: p.dir, env: { ...p.env, SSL_CERT_FILE: join(p.dir, "roots.pem") } });
+    const r = await runCli(["env", "--offline", "--backend", "buildah", "--as-env-file", "--cwd", p.dir], {
+      cwd: p.dir,
+      env: { ...p.env, SSL_CERT_FILE: join(p.dir, "roots.pem") },
+    });
     assert.equal(r.code, 0, r.stderr);
-    const line = readFileSync(r.stdout.trim(), "utf8").split("\n").find((l) => l.startsWith("SSL_CERT_FILE="));
+    const line = readFileSync(r.stdout.trim(), "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("SSL_CERT_FILE="));
     assert.ok(line, "no SSL_CERT_FILE handed on");
     const bundle = readFileSync(line.slice("SSL_CERT_FILE=".length), "utf8");
     assert.ok(bundle.startsWith("-----BEGIN CERTIFICATE-----\nROOTS\n"), "the system roots come first");

@@ -25,15 +25,24 @@ test("config --explain --for werf and env warn about a werf on PATH outside the 
     const { mkdirSync } = await import("node:fs");
     mkdirSync(bin);
     writeFileSync(join(dir, "werf-mirror.yaml"), "version: 1\nregistries:\n  docker.io:\n    mirrors: [https://m.example]\n");
-    for (const [version, warned] of [["v3.9.0", true], ["v2.77.1", false]] as const) {
+    for (const [version, warned] of [
+      ["v3.9.0", true],
+      ["v2.77.1", false],
+    ] as const) {
       writeFileSync(join(bin, "werf"), `#!/bin/sh\n[ "$1" = version ] && echo ${version}\n`);
       chmodSync(join(bin, "werf"), 0o755);
-      const r = await runCli(["config", "--explain", "--for", "werf", "--cwd", dir], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, CONTAINERS_REGISTRIES_CONF: "/dev/null" } });
+      const r = await runCli(["config", "--explain", "--for", "werf", "--cwd", dir], {
+        cwd: dir,
+        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, CONTAINERS_REGISTRIES_CONF: "/dev/null" },
+      });
       assert.equal(r.code, 0, r.stderr);
       if (warned) assert.match(r.stderr, /warning: werf 3\.9\.0 is on PATH/);
       else assert.doesNotMatch(r.stderr, /is on PATH/);
       // The hand-off says it too.
-      const env = await runCli(["env", "--offline", "--cwd", dir], { cwd: dir, env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, CONTAINERS_REGISTRIES_CONF: "/dev/null" } });
+      const env = await runCli(["env", "--offline", "--cwd", dir], {
+        cwd: dir,
+        env: { PATH: `${bin}:/usr/bin:/bin`, HOME: dir, CONTAINERS_REGISTRIES_CONF: "/dev/null" },
+      });
       assert.equal(env.code, 0, env.stderr);
       if (warned) assert.match(env.stderr, /warning: werf 3\.9\.0 is on PATH/);
       else assert.doesNotMatch(env.stderr, /is on PATH/);

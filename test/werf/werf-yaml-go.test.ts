@@ -68,7 +68,7 @@ const PLACES: Record<string, [string, string]> = {
   "at the end without a line break": ["project: app\nconfigVersion: 1\n", ""],
   "before a trimming action": ["project: app\nconfigVersion: 1\n", '\n{{- $base := "alpine" }}\n---\nimage: app\nfrom: {{ $base }}\n'],
   "after a trimming action": ['project: app\nconfigVersion: 1\n{{ $base := "alpine" -}}\n', "\n---\nimage: app\nfrom: {{ $base }}\n"],
-  "between actions that do not trim": ['project: app\n{{ $a := 1 }}\n', "\n{{ $b := 2 }}\nconfigVersion: 1\n"],
+  "between actions that do not trim": ["project: app\n{{ $a := 1 }}\n", "\n{{ $b := 2 }}\nconfigVersion: 1\n"],
 };
 
 function werfConfigsUnder(dir: string): string[] {
@@ -80,7 +80,9 @@ function werfConfigsUnder(dir: string): string[] {
     });
 }
 
-test("where lint finds the werf-mirror block harmless, Go renders werf.yaml as without it; where lint objects, Go fails or renders something else", { timeout: 600_000 }, (t) => {
+test("where lint finds the werf-mirror block harmless, Go renders werf.yaml as without it; where lint objects, Go fails or renders something else", {
+  timeout: 600_000,
+}, (t) => {
   const go = requireTool("go", "apt-get install golang-go");
   if (!go) {
     t.diagnostic("SKIPPED: go not installed (apt-get install golang-go)");
@@ -90,7 +92,8 @@ test("where lint finds the werf-mirror block harmless, Go renders werf.yaml as w
   for (const file of werfConfigsUnder(join(ROOT, "fixtures", "lint"))) cases.push({ name: file.slice(ROOT.length + 1), text: readFileSync(file, "utf8") });
   for (const [place, [before, after]] of Object.entries(PLACES)) {
     for (const open of OPENERS) {
-      for (const close of CLOSERS) cases.push({ name: `${JSON.stringify(open)} ... ${JSON.stringify(close)} ${place}`, text: `${before}${open} werf-mirror${BODY}${close}${after}` });
+      for (const close of CLOSERS)
+        cases.push({ name: `${JSON.stringify(open)} ... ${JSON.stringify(close)} ${place}`, text: `${before}${open} werf-mirror${BODY}${close}${after}` });
     }
   }
   const scans = cases.map((c) => ({ ...c, scan: scanWerfYaml("werf.yaml", c.text) }));
@@ -106,7 +109,10 @@ test("where lint finds the werf-mirror block harmless, Go renders werf.yaml as w
     const withBlock = rendered.get(c.name)!;
     const without = rendered.get(`${c.name} (without the block)`)!;
     const claims = c.scan.diagnostics.filter((d) => d.rule === "werf-yaml-block" && /werf would/.test(d.message)).map((d) => d.message);
-    const goSays = withBlock.error !== undefined ? `Go fails: ${withBlock.error}` : `Go renders ${JSON.stringify(withBlock.out)}; without the block ${JSON.stringify(without.out ?? without.error)}`;
+    const goSays =
+      withBlock.error !== undefined
+        ? `Go fails: ${withBlock.error}`
+        : `Go renders ${JSON.stringify(withBlock.out)}; without the block ${JSON.stringify(without.out ?? without.error)}`;
     if (claims.length === 0) {
       tally.harmless++;
       const same = withBlock.out !== undefined && without.out !== undefined && view(withBlock.out) === view(without.out);

@@ -16,9 +16,12 @@ daemon.json. Rootless Docker reads ~/.config/docker/daemon.json (systemctl --use
 async function forgetPreflight(ctx: Context, outDir: string): Promise<void> {
   const { forgetStoredReport } = await import("../../preflight/files.js");
   try {
-    if (forgetStoredReport(outDir) && !ctx.quiet) ctx.io.stderr("note: the stored preflight result was discarded; `werf-mirror env` and `exec` will probe again\n");
+    if (forgetStoredReport(outDir) && !ctx.quiet)
+      ctx.io.stderr("note: the stored preflight result was discarded; `werf-mirror env` and `exec` will probe again\n");
   } catch (err) {
-    ctx.io.stderr(`warning: could not discard the stored preflight result in ${outDir} (${(err as Error).message}); run \`werf-mirror preflight\` after reloading dockerd\n`);
+    ctx.io.stderr(
+      `warning: could not discard the stored preflight result in ${outDir} (${(err as Error).message}); run \`werf-mirror preflight\` after reloading dockerd\n`,
+    );
   }
 }
 
@@ -43,7 +46,11 @@ read it.`,
   ],
   configOptions: true,
   examples: ["sudo werf-mirror apply docker --dry-run", "sudo werf-mirror apply docker", "werf-mirror apply docker --daemon-json ~/.config/docker/daemon.json"],
-  exitCodes: ["0 written, or already up to date", "1 daemon.json cannot be read, parsed or written (nothing written)", "2 usage error or a configuration that cannot be loaded"],
+  exitCodes: [
+    "0 written, or already up to date",
+    "1 daemon.json cannot be read, parsed or written (nothing written)",
+    "2 usage error or a configuration that cannot be loaded",
+  ],
   async run(ctx) {
     const [what, ...extra] = ctx.positionals;
     if (what !== "docker" || extra.length > 0) {
@@ -75,7 +82,10 @@ read it.`,
         const link = result.target ? ` (a symlink: its target ${result.target} would be edited, the link would stay)` : "";
         if (!ctx.quiet) ctx.io.stdout(`Dry run: ${path} not ${result.created ? "created" : "changed"}${link}.\n`);
       } else if (!ctx.quiet) {
-        const about = [result.target && `a symlink: its target ${result.target} was edited, the link stays`, result.backupPath && `backup: ${result.backupPath}`].filter(Boolean);
+        const about = [
+          result.target && `a symlink: its target ${result.target} was edited, the link stays`,
+          result.backupPath && `backup: ${result.backupPath}`,
+        ].filter(Boolean);
         ctx.io.stdout(`${result.created ? "Created" : "Updated"} ${path}${about.length ? ` (${about.join("; ")})` : ""}.\n${RESTART_ADVICE}`);
       }
       if (result.status === "written") await forgetPreflight(ctx, loaded.model.output.dir);

@@ -45,7 +45,8 @@ mirrors left out of the hand-off and why, and every setting werf does not honour
       const { explainForWerf } = await import("../../consumers/werf-explain.js");
       const { werfFindings } = await import("../../config/rules.js");
       const { readDefaultBase } = await import("../../render/base.js");
-      const base = model.effectiveBackend === "buildah" ? await readDefaultBase({ env: ctx.io.env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd }) : undefined;
+      const base =
+        model.effectiveBackend === "buildah" ? await readDefaultBase({ env: ctx.io.env, uid: ctx.io.uid ?? process.getuid?.(), cwd: ctx.cwd }) : undefined;
       const { checkWerfOnPath } = await import("../werf-version.js");
       const versionWarning = await checkWerfOnPath(ctx.io.env);
       if (versionWarning) ctx.io.stderr(`warning: ${versionWarning}\n`);
@@ -55,7 +56,13 @@ mirrors left out of the hand-off and why, and every setting werf does not honour
     if (ctx.values.explain) {
       const rows = model.explained.map((e) => ({ ...e, from: formatOrigin(e.origin, ctx.cwd) }));
       if (json) {
-        ctx.io.stdout(JSON.stringify(rows.map((r) => ({ path: r.path, value: r.value, origin: r.from })), null, 2) + "\n");
+        ctx.io.stdout(
+          JSON.stringify(
+            rows.map((r) => ({ path: r.path, value: r.value, origin: r.from })),
+            null,
+            2,
+          ) + "\n",
+        );
       } else {
         const width = Math.max(...rows.map((r) => `${r.path} = ${show(r.value)}`.length)) + 2;
         ctx.io.stdout(rows.map((r) => `${`${r.path} = ${show(r.value)}`.padEnd(width)}# ${r.from}`).join("\n") + "\n");

@@ -51,7 +51,8 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
       name: "shell",
       type: "string",
       choices: [...SHELL_CHOICES],
-      description: "Syntax of the lines, as `werf ci-env --shell`: default (any POSIX shell), cmdexe (a .bat file), powershell (default: $WERF_SHELL, else default)",
+      description:
+        "Syntax of the lines, as `werf ci-env --shell`: default (any POSIX shell), cmdexe (a .bat file), powershell (default: $WERF_SHELL, else default)",
     },
     { name: "offline", type: "boolean", description: "Probe nothing: hand on every declared mirror" },
     { name: "refresh", type: "boolean", description: "Probe even if a fresh preflight.json exists" },
@@ -59,8 +60,8 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
   ],
   configOptions: true,
   examples: [
-    ". \"$(werf-mirror env --as-file)\" && werf build",
-    "eval \"$(werf-mirror env)\"",
+    '. "$(werf-mirror env --as-file)" && werf build',
+    'eval "$(werf-mirror env)"',
     "werf-mirror env --shell powershell | Out-String | Invoke-Expression",
     "FOR /F \"tokens=*\" %g IN ('werf-mirror env --as-file --shell cmdexe') do (CALL %g)   # cmd.exe",
     "werf-mirror env --as-env-file          # KEY=VALUE, e.g. for GitLab's artifacts:reports:dotenv",
@@ -125,8 +126,8 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
           `werf-mirror env: cannot print ${printable(target)} for \`. $(werf-mirror env --as-file)\`: it holds characters ` +
             "(a space, a glob or quote character) that an unquoted $(...) splits or expands, and so does its path relative to " +
             "the working directory. Set output.dir (--out-dir) to a path of letters, digits and ._/+,:@%=- only; or quote " +
-            "the command substitution with a file of your choice, `. \"$(werf-mirror env --output-file-path FILE)\"`; " +
-            "or use `eval \"$(werf-mirror env)\"` or `werf-mirror exec -- werf build`\n",
+            'the command substitution with a file of your choice, `. "$(werf-mirror env --output-file-path FILE)"`; ' +
+            'or use `eval "$(werf-mirror env)"` or `werf-mirror exec -- werf build`\n',
         );
         return EXIT_USAGE;
       }
@@ -140,7 +141,9 @@ dash, bash, zsh and busybox sh. After a failed preflight <output.dir>/handoff/en
       ctx.io.stdout(text);
     }
     if (plain && run.handoff.unset.length && !ctx.quiet) {
-      ctx.io.stderr(`warning: ${run.handoff.unset.join(", ")} ${run.handoff.unset.length === 1 ? "is" : "are"} set in this environment and werf will read ${run.handoff.unset.length === 1 ? "it" : "them"} too; an env file cannot unset variables\n`);
+      ctx.io.stderr(
+        `warning: ${run.handoff.unset.join(", ")} ${run.handoff.unset.length === 1 ? "is" : "are"} set in this environment and werf will read ${run.handoff.unset.length === 1 ? "it" : "them"} too; an env file cannot unset variables\n`,
+      );
     }
     return EXIT_OK;
   },

@@ -2,7 +2,6 @@ import { EXIT_FINDINGS, EXIT_USAGE, type Command } from "../command.js";
 import { loadForCommand } from "../load.js";
 import { WERF_BACKEND_OPTION } from "../options.js";
 
-
 export const execCommand: Command = {
   name: "exec",
   summary: "Run a command (e.g. werf build) with the mirrors that passed preflight",
@@ -52,4 +51,3 @@ COMMAND's (128+N when it dies of signal N); a failed preflight exits 1 without r
     return runChild(cmd, args, env, ctx.cwd, (m) => ctx.io.stderr(m));
   },
 };
-

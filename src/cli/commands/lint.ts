@@ -30,7 +30,13 @@ Warnings do not change the exit code, unless there are more than --max-warnings;
 The github and sarif formats give paths relative to the repository's root ($GITHUB_WORKSPACE, else
 the nearest directory above with .git), as code hosts read them; the others relative to here.`,
   options: [
-    { name: "format", type: "string", choices: Object.keys(LINT_FORMATS), default: "stylish", description: "Output format: stylish for people, json, sarif (code scanning), github (Actions annotations)" },
+    {
+      name: "format",
+      type: "string",
+      choices: Object.keys(LINT_FORMATS),
+      default: "stylish",
+      description: "Output format: stylish for people, json, sarif (code scanning), github (Actions annotations)",
+    },
     { name: "max-warnings", type: "string", value: "N", description: "Exit 1 when there are more than N warnings (as eslint's option)" },
     WERF_BACKEND_OPTION,
   ],
@@ -42,7 +48,11 @@ the nearest directory above with .git), as code hosts read them; the others rela
     "werf-mirror lint --format github         # annotations in GitHub Actions",
     "werf-mirror lint --max-warnings 0        # warnings fail the check too",
   ],
-  exitCodes: ["0 no errors (warnings allowed, up to --max-warnings)", "1 errors found, or more warnings than --max-warnings", "2 usage error, or no config file found"],
+  exitCodes: [
+    "0 no errors (warnings allowed, up to --max-warnings)",
+    "1 errors found, or more warnings than --max-warnings",
+    "2 usage error, or no config file found",
+  ],
   async run(ctx) {
     const format = (ctx.values.format as string | undefined) ?? "stylish";
     const maxText = ctx.values["max-warnings"] as string | undefined;

@@ -32,7 +32,7 @@ Writes <output.dir>/preflight.json, and the hand-off for werf under <output.dir>
     "werf-mirror preflight",
     "werf-mirror preflight --timeout 2s --unhealthy fail",
     "# GitHub Actions: a table in the job summary",
-    "werf-mirror preflight --format markdown >> \"$GITHUB_STEP_SUMMARY\"",
+    'werf-mirror preflight --format markdown >> "$GITHUB_STEP_SUMMARY"',
     "# GitLab CI: `werf-mirror preflight --format junit > preflight.xml` with",
     "#   artifacts: { when: always, reports: { junit: preflight.xml } }",
     "werf-mirror preflight --format json | jq '.registries[].kept'",

@@ -40,7 +40,11 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
     "werf-mirror render --target buildah --stdout",
     "werf-mirror render --base /dev/null       # registries.conf without the host's settings",
   ],
-  exitCodes: ["0 written (warnings allowed)", "1 a target belongs to the user, or a write failed (nothing written)", "2 usage error, or a config or base file that cannot be used"],
+  exitCodes: [
+    "0 written (warnings allowed)",
+    "1 a target belongs to the user, or a write failed (nothing written)",
+    "2 usage error, or a config or base file that cannot be used",
+  ],
   async run(ctx) {
     const loaded = await loadForCommand(ctx, { warnings: "count", announce: true });
     if ("exit" in loaded) return loaded.exit;
@@ -91,7 +95,9 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
         for (const r of written.removed) lines.push(`  removed   ${join(shown, r)} (no longer produced)`);
         const listed = limitList(ctx, lines);
         if (listed.hidden > 0) {
-          listed.shown.push(`  ... and ${listed.hidden} more (${written.written.length} written, ${written.unchanged.length} unchanged, ${written.removed.length} removed in all; --verbose lists every file)`);
+          listed.shown.push(
+            `  ... and ${listed.hidden} more (${written.written.length} written, ${written.unchanged.length} unchanged, ${written.removed.length} removed in all; --verbose lists every file)`,
+          );
         }
         ctx.io.stdout(`${listed.shown.join("\n")}\n${nextSteps(result, shown)}`);
       }
@@ -106,7 +112,9 @@ else ~/.config/containers/registries.conf for non-root users when it exists, els
         return EXIT_FINDINGS;
       }
       const e = err as NodeJS.ErrnoException;
-      ctx.io.stderr(`werf-mirror render: cannot write to ${displayPath(outDir, ctx.cwd)} (${e.code ?? e.message}); nothing written. Check that it is a writable directory, or use --out-dir\n`);
+      ctx.io.stderr(
+        `werf-mirror render: cannot write to ${displayPath(outDir, ctx.cwd)} (${e.code ?? e.message}); nothing written. Check that it is a writable directory, or use --out-dir\n`,
+      );
       return EXIT_FINDINGS;
     }
   },
@@ -127,7 +135,9 @@ async function readBase(ctx: Context): Promise<{ text?: string; name?: string } 
       return { text: readFileSync(path, "utf8"), name: displayPath(path, ctx.cwd) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      ctx.io.stderr(`werf-mirror render: cannot read --base ${explicit} (${code ?? String(err)}); name an existing registries.conf, or --base /dev/null for none\n`);
+      ctx.io.stderr(
+        `werf-mirror render: cannot read --base ${explicit} (${code ?? String(err)}); name an existing registries.conf, or --base /dev/null for none\n`,
+      );
       return { exit: EXIT_USAGE };
     }
   }
@@ -151,9 +161,11 @@ function nextSteps(result: RenderAllResult, dir: string): string {
     steps.push(`  skopeo: --registries-conf ${join(dir, "registries.conf")}`);
   }
   if (has((p) => p === "daemon.json")) steps.push("  dockerd: sudo werf-mirror apply docker");
-  if (has((p) => p.startsWith("certs.d/"))) steps.push(`  containerd: config_path = "${join(dir, "certs.d")}" (or ctr images pull --hosts-dir ${join(dir, "certs.d")})`);
+  if (has((p) => p.startsWith("certs.d/")))
+    steps.push(`  containerd: config_path = "${join(dir, "certs.d")}" (or ctr images pull --hosts-dir ${join(dir, "certs.d")})`);
   if (has((p) => p === "buildkitd.toml")) steps.push(`  BuildKit: docker buildx create --buildkitd-config ${join(dir, "buildkitd.toml")}`);
-  if (has((p) => p === "registries.yaml")) steps.push("  k3s/RKE2: copy registries.yaml to /etc/rancher/k3s/ (/etc/rancher/rke2/) on every node and restart the service");
+  if (has((p) => p === "registries.yaml"))
+    steps.push("  k3s/RKE2: copy registries.yaml to /etc/rancher/k3s/ (/etc/rancher/rke2/) on every node and restart the service");
   if (has((p) => p === "kaniko.args")) steps.push(`  kaniko: mapfile -t args < ${join(dir, "kaniko.args")}; /kaniko/executor "\${args[@]}" ...`);
   return steps.length ? `Use them:\n${steps.join("\n")}\n` : "";
 }

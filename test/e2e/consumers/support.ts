@@ -7,16 +7,16 @@
  * Every consumer that could fall back to docker.io runs inside a private
  * network namespace (harness startNetNs) together with the registries it uses.
  */
-import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { TestContext } from 'node:test';
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { TestContext } from "node:test";
 
-import { runCli, type CliRun } from '../../helpers/cli.js';
-import { requireRoot, requireTools } from '../harness/tools.js';
+import { runCli, type CliRun } from "../../helpers/cli.js";
+import { requireRoot, requireTools } from "../harness/tools.js";
 
 /** The reference every docker.io case pulls (only ever inside the namespace). */
-export const ALPINE = 'docker.io/library/alpine:3.19';
+export const ALPINE = "docker.io/library/alpine:3.19";
 
 /**
  * Why a whole file must skip, or null when every tool is there (and we are root).
@@ -70,7 +70,7 @@ let caseCounter = 0;
 /** A fresh directory under `work` for one case. */
 export function caseDir(work: string, label: string): string {
   mkdirSync(work, { recursive: true });
-  return mkdtempSync(join(work, `${String(++caseCounter).padStart(2, '0')}-${label.replace(/[^a-z0-9-]+/gi, '-').slice(0, 40)}-`));
+  return mkdtempSync(join(work, `${String(++caseCounter).padStart(2, "0")}-${label.replace(/[^a-z0-9-]+/gi, "-").slice(0, 40)}-`));
 }
 
 /** Run the werf-mirror CLI in-process in `cwd`, with an empty environment (nothing from the host leaks in). */
@@ -79,7 +79,7 @@ export function werfMirror(args: string[], cwd: string, env: Record<string, stri
 }
 
 function describeCli(args: string[], r: CliRun): string {
-  return `werf-mirror ${args.join(' ')} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
+  return `werf-mirror ${args.join(" ")} exited ${r.code}\n--- stdout ---\n${r.stdout}\n--- stderr ---\n${r.stderr}`;
 }
 
 /**
@@ -89,10 +89,10 @@ function describeCli(args: string[], r: CliRun): string {
  */
 export async function renderCase(work: string, label: string, yaml: string, backend: string, extra: string[] = []): Promise<Rendered> {
   const dir = caseDir(work, label);
-  const config = join(dir, 'werf-mirror.yaml');
+  const config = join(dir, "werf-mirror.yaml");
   writeFileSync(config, yaml);
-  const out = join(dir, 'out');
-  const args = ['render', '--target', backend, '--out-dir', out, '--config', config, ...extra];
+  const out = join(dir, "out");
+  const args = ["render", "--target", backend, "--out-dir", out, "--config", config, ...extra];
   const cli = await werfMirror(args, dir);
   assert.equal(cli.code, 0, describeCli(args, cli));
   return { dir, out, config, cli };
@@ -102,12 +102,12 @@ export async function renderCase(work: string, label: string, yaml: string, back
 export function renderedFile(r: Rendered, rel: string): string {
   const p = join(r.out, rel);
   assert.ok(existsSync(p), `render did not write ${rel}\n--- stdout ---\n${r.cli.stdout}\n--- stderr ---\n${r.cli.stderr}`);
-  return readFileSync(p, 'utf8');
+  return readFileSync(p, "utf8");
 }
 
 /** The YAML for `version: 1` plus the given body (already indented as top-level YAML). */
 export function config(body: string): string {
-  return `version: 1\n${body.replace(/^\n/, '')}`;
+  return `version: 1\n${body.replace(/^\n/, "")}`;
 }
 
 /** Count of access-log lines that contain `needle`, for before/after deltas. */
@@ -133,6 +133,6 @@ export async function started<T extends { stop(): Promise<void> }>(stops: Stops,
  */
 export async function settleAll<T extends readonly unknown[] | []>(ps: T): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
   const rs = await Promise.allSettled(ps as readonly unknown[]);
-  for (const r of rs) if (r.status === 'rejected') throw r.reason;
+  for (const r of rs) if (r.status === "rejected") throw r.reason;
   return rs.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }

@@ -10,30 +10,19 @@
  * (registry-1.docker.io for docker.io): pass `netns` so that fallback cannot
  * leave the machine.
  */
-import { writeFileSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import {
-  isolatedEnv,
-  makeTempDir,
-  removeTempDir,
-  requireTools,
-  run,
-  startDaemon,
-  waitFor,
-  type Daemon,
-  type NetNs,
-  type RunResult,
-} from './tools.js';
+import { writeFileSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { isolatedEnv, makeTempDir, removeTempDir, requireTools, run, startDaemon, waitFor, type Daemon, type NetNs, type RunResult } from "./tools.js";
 
 /** Plugins a pull-only containerd does not need (CRI wants CNI etc.; the rest are snapshotters/tracing we lack). */
 export const DISABLED_PLUGINS = [
-  'io.containerd.grpc.v1.cri',
-  'io.containerd.snapshotter.v1.btrfs',
-  'io.containerd.snapshotter.v1.zfs',
-  'io.containerd.snapshotter.v1.aufs',
-  'io.containerd.snapshotter.v1.devmapper',
-  'io.containerd.tracing.processor.v1.otlp',
-  'io.containerd.internal.v1.tracing',
+  "io.containerd.grpc.v1.cri",
+  "io.containerd.snapshotter.v1.btrfs",
+  "io.containerd.snapshotter.v1.zfs",
+  "io.containerd.snapshotter.v1.aufs",
+  "io.containerd.snapshotter.v1.devmapper",
+  "io.containerd.tracing.processor.v1.otlp",
+  "io.containerd.internal.v1.tracing",
 ];
 
 export interface ContainerdOptions {
@@ -92,65 +81,65 @@ function tomlString(s: string): string {
 }
 
 export async function startContainerd(opts: ContainerdOptions = {}): Promise<Containerd> {
-  const need = requireTools(['containerd', 'ctr'] as const);
+  const need = requireTools(["containerd", "ctr"] as const);
   if (!need.tools) throw new Error(need.missing);
   const { containerd, ctr } = need.tools;
-  const dir = makeTempDir('ctd');
+  const dir = makeTempDir("ctd");
   try {
-    const root = join(dir, 'root');
-    const state = join(dir, 'state');
-    const socket = join(dir, 'containerd.sock');
+    const root = join(dir, "root");
+    const state = join(dir, "state");
+    const socket = join(dir, "containerd.sock");
     mkdirSync(root, { recursive: true });
     mkdirSync(state, { recursive: true });
-    const configFile = join(dir, 'config.toml');
+    const configFile = join(dir, "config.toml");
     writeFileSync(
       configFile,
       [
-        'version = 2',
+        "version = 2",
         `root = ${tomlString(root)}`,
         `state = ${tomlString(state)}`,
-        `temp = ${tomlString(join(dir, 'tmp'))}`,
-        `disabled_plugins = [${DISABLED_PLUGINS.map(tomlString).join(', ')}]`,
-        '',
-        '[grpc]',
+        `temp = ${tomlString(join(dir, "tmp"))}`,
+        `disabled_plugins = [${DISABLED_PLUGINS.map(tomlString).join(", ")}]`,
+        "",
+        "[grpc]",
         `  address = ${tomlString(socket)}`,
-        '',
-        '[ttrpc]',
+        "",
+        "[ttrpc]",
         `  address = ${tomlString(`${socket}.ttrpc`)}`,
-        '',
-        '[debug]',
+        "",
+        "[debug]",
         '  level = "debug"',
-        '',
-        '[metrics]',
+        "",
+        "[metrics]",
         '  address = ""',
-        '',
-        '[plugins]',
+        "",
+        "[plugins]",
         // The opt plugin would otherwise create /opt/containerd.
         '  [plugins."io.containerd.internal.v1.opt"]',
-        `    path = ${tomlString(join(dir, 'opt'))}`,
-        '',
-      ].join('\n'),
+        `    path = ${tomlString(join(dir, "opt"))}`,
+        "",
+      ].join("\n"),
     );
-    mkdirSync(join(dir, 'tmp'), { recursive: true });
-    const logFile = join(dir, 'containerd.log');
-    const [cmd, args] = opts.netns ? opts.netns.wrap(containerd, ['--config', configFile]) : [containerd, ['--config', configFile]];
-    const daemon = startDaemon('containerd', cmd, args, { logFile, env: isolatedEnv(dir) });
-    const namespace = opts.namespace ?? 'werf-mirror-e2e';
-    const snapshotter = opts.snapshotter ?? 'native';
+    mkdirSync(join(dir, "tmp"), { recursive: true });
+    const logFile = join(dir, "containerd.log");
+    const [cmd, args] = opts.netns ? opts.netns.wrap(containerd, ["--config", configFile]) : [containerd, ["--config", configFile]];
+    const daemon = startDaemon("containerd", cmd, args, { logFile, env: isolatedEnv(dir) });
+    const namespace = opts.namespace ?? "werf-mirror-e2e";
+    const snapshotter = opts.snapshotter ?? "native";
     const env = isolatedEnv(dir);
 
     const ctrRun = (a: readonly string[], o: { netns?: NetNs; timeoutMs?: number } = {}) => {
-      const full = ['--address', socket, '--namespace', namespace, ...a];
+      const full = ["--address", socket, "--namespace", namespace, ...a];
       const timeoutMs = o.timeoutMs ?? 60_000;
       return o.netns ? o.netns.run(ctr, full, { env, timeoutMs }) : run(ctr, full, { env, timeoutMs });
     };
 
     try {
-      await waitFor(
-        'containerd',
-        async () => (await ctrRun(['--connect-timeout', '1s', 'version'], { timeoutMs: 3_000 })).code === 0,
-        { daemon, timeoutMs: opts.readyTimeoutMs ?? 15_000, intervalMs: 150 },
-      );
+      await waitFor("containerd", async () => (await ctrRun(["--connect-timeout", "1s", "version"], { timeoutMs: 3_000 })).code === 0, {
+        daemon,
+        timeoutMs: opts.readyTimeoutMs ?? 15_000,
+        intervalMs: 150,
+      });
     } catch (err) {
       await daemon.stop(2_000);
       throw err;
@@ -166,22 +155,22 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
       daemon,
       ctr: ctrRun,
       ctrPull: async (ref, hostsDir, o = {}) => {
-        const a = ['--debug', 'images', 'pull', '--hosts-dir', hostsDir, '--snapshotter', snapshotter];
-        if (o.plainHttp) a.push('--plain-http');
-        if (o.user) a.push('--user', o.user);
-        if (o.tlsCaCert) a.push('--tlscacert', o.tlsCaCert);
-        if (o.skipVerify) a.push('--skip-verify');
+        const a = ["--debug", "images", "pull", "--hosts-dir", hostsDir, "--snapshotter", snapshotter];
+        if (o.plainHttp) a.push("--plain-http");
+        if (o.user) a.push("--user", o.user);
+        if (o.tlsCaCert) a.push("--tlscacert", o.tlsCaCert);
+        if (o.skipVerify) a.push("--skip-verify");
         a.push(...(o.extraArgs ?? []), ref);
         const r = await ctrRun(a, { timeoutMs: o.timeoutMs ?? 60_000, ...(o.netns ? { netns: o.netns } : {}) });
-        const decodeErrors = r.stderr.split('\n').filter((l) => l.includes('failed to decode'));
+        const decodeErrors = r.stderr.split("\n").filter((l) => l.includes("failed to decode"));
         return { ...r, ok: r.code === 0, decodeErrors };
       },
       images: async () => {
-        const r = await ctrRun(['images', 'ls'], { timeoutMs: 15_000 });
+        const r = await ctrRun(["images", "ls"], { timeoutMs: 15_000 });
         const m = new Map<string, string>();
-        for (const line of r.stdout.split('\n').slice(1)) {
+        for (const line of r.stdout.split("\n").slice(1)) {
           const cols = line.trim().split(/\s+/);
-          const digest = cols.find((c) => c.startsWith('sha256:'));
+          const digest = cols.find((c) => c.startsWith("sha256:"));
           if (cols[0] && digest) m.set(cols[0], digest);
         }
         return m;
@@ -205,7 +194,7 @@ export async function startContainerd(opts: ContainerdOptions = {}): Promise<Con
 export function writeHostsToml(hostsDir: string, host: string, toml: string): string {
   const d = join(hostsDir, host);
   mkdirSync(d, { recursive: true });
-  const f = join(d, 'hosts.toml');
+  const f = join(d, "hosts.toml");
   writeFileSync(f, toml);
   return f;
 }

@@ -14,9 +14,9 @@
  * /opt (see MOUNT_SCRIPT). `certsD` fills /etc/docker/certs.d/<host:port>/ca.crt
  * there for TLS mirrors.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { request } from "node:http";
+import { join } from "node:path";
 import {
   isolatedEnv,
   makeTempDir,
@@ -29,7 +29,7 @@ import {
   type Daemon,
   type NetNs,
   type RunResult,
-} from './tools.js';
+} from "./tools.js";
 
 export interface DockerdOptions {
   /** The daemon.json under test, passed as --config-file unchanged. */
@@ -91,85 +91,87 @@ export interface DockerInfo {
  * - a tmpfs over /opt: that containerd child creates /opt/containerd.
  */
 const MOUNT_SCRIPT = [
-  'set -e',
+  "set -e",
   'mount --bind "$1" /etc/docker',
-  'mount -t tmpfs -o mode=0755,size=16m wm-e2e-run /run',
-  'mount -t tmpfs -o mode=0755,size=16m wm-e2e-opt /opt',
-  'shift',
+  "mount -t tmpfs -o mode=0755,size=16m wm-e2e-run /run",
+  "mount -t tmpfs -o mode=0755,size=16m wm-e2e-opt /opt",
+  "shift",
   'exec "$@"',
-].join('\n');
+].join("\n");
 
 /** Keys the harness sets as flags; dockerd refuses a key that is both a flag and in daemon.json. */
-const FLAG_KEYS = ['data-root', 'graph', 'exec-root', 'pidfile', 'hosts', 'iptables', 'ip6tables', 'bridge', 'ip-forward', 'ip-masq'];
+const FLAG_KEYS = ["data-root", "graph", "exec-root", "pidfile", "hosts", "iptables", "ip6tables", "bridge", "ip-forward", "ip-masq"];
 
 export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> {
-  const need = requireTools(['dockerd', 'docker', 'unshare', 'nsenter', 'ip'] as const);
+  const need = requireTools(["dockerd", "docker", "unshare", "nsenter", "ip"] as const);
   if (!need.tools) throw new Error(need.missing);
   const { dockerd, docker, unshare } = need.tools;
 
   let fileKeys: string[] = [];
   if (opts.configFile) {
-    const parsed = JSON.parse(readFileSync(opts.configFile, 'utf8')) as unknown;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) fileKeys = Object.keys(parsed);
+    const parsed = JSON.parse(readFileSync(opts.configFile, "utf8")) as unknown;
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) fileKeys = Object.keys(parsed);
     const clash = fileKeys.filter((k) => FLAG_KEYS.includes(k));
     if (clash.length) {
-      throw new Error(`daemon.json sets ${clash.join(', ')}, which the harness sets as flags (dockerd would refuse to start)`);
+      throw new Error(`daemon.json sets ${clash.join(", ")}, which the harness sets as flags (dockerd would refuse to start)`);
     }
   }
 
-  const dir = makeTempDir('dockerd');
+  const dir = makeTempDir("dockerd");
   const ownNetns = !opts.netns;
   let netns: NetNs | null = opts.netns ?? null;
   try {
     if (!netns) netns = await startNetNs(dir);
-    const etcDocker = join(dir, 'etc-docker');
+    const etcDocker = join(dir, "etc-docker");
     mkdirSync(etcDocker, { recursive: true });
     for (const [hostPort, ca] of Object.entries(opts.certsD ?? {})) {
-      const d = join(etcDocker, 'certs.d', hostPort);
+      const d = join(etcDocker, "certs.d", hostPort);
       mkdirSync(d, { recursive: true });
-      writeFileSync(join(d, 'ca.crt'), readFileSync(ca));
+      writeFileSync(join(d, "ca.crt"), readFileSync(ca));
     }
     // The bind-mount target must exist; docker.io / docker-registry packages create it.
-    if (!existsSync('/etc/docker')) mkdirSync('/etc/docker', { recursive: true });
+    if (!existsSync("/etc/docker")) mkdirSync("/etc/docker", { recursive: true });
 
-    const socket = join(dir, 'docker.sock');
+    const socket = join(dir, "docker.sock");
     const host = `unix://${socket}`;
     const args = [
-      '--data-root', join(dir, 'data'),
-      '--exec-root', join(dir, 'exec'),
-      '--pidfile', join(dir, 'docker.pid'),
-      '-H', host,
-      '--iptables=false',
-      '--ip6tables=false',
-      '--ip-forward=false',
-      '--ip-masq=false',
-      '--bridge=none',
-      '--log-level', 'debug',
+      "--data-root",
+      join(dir, "data"),
+      "--exec-root",
+      join(dir, "exec"),
+      "--pidfile",
+      join(dir, "docker.pid"),
+      "-H",
+      host,
+      "--iptables=false",
+      "--ip6tables=false",
+      "--ip-forward=false",
+      "--ip-masq=false",
+      "--bridge=none",
+      "--log-level",
+      "debug",
     ];
-    if (!fileKeys.includes('storage-driver')) args.push('--storage-driver', opts.storageDriver ?? 'vfs');
+    if (!fileKeys.includes("storage-driver")) args.push("--storage-driver", opts.storageDriver ?? "vfs");
     // Without --config-file dockerd reads /etc/docker/daemon.json, which is our empty temp dir here.
-    if (opts.configFile) args.push('--config-file', opts.configFile);
+    if (opts.configFile) args.push("--config-file", opts.configFile);
 
     // nsenter(net) -> unshare(mount) -> sh (bind /etc/docker) -> exec dockerd: one pid all the way.
-    const inner = [
-      unshare, '--mount', '--propagation', 'private', '--',
-      'sh', '-c', MOUNT_SCRIPT, 'sh', etcDocker, dockerd, ...args,
-    ];
+    const inner = [unshare, "--mount", "--propagation", "private", "--", "sh", "-c", MOUNT_SCRIPT, "sh", etcDocker, dockerd, ...args];
     const [cmd, wrapped] = netns.wrap(inner[0]!, inner.slice(1));
-    const logFile = join(dir, 'dockerd.log');
-    const daemon = startDaemon('dockerd', cmd, wrapped, { logFile, env: isolatedEnv(dir) });
+    const logFile = join(dir, "dockerd.log");
+    const daemon = startDaemon("dockerd", cmd, wrapped, { logFile, env: isolatedEnv(dir) });
 
     const cliEnv = isolatedEnv(dir, { DOCKER_HOST: host });
     const dockerCli = (a: readonly string[], o: { timeoutMs?: number } = {}) =>
-      run(docker, ['-H', host, ...a], { env: cliEnv, timeoutMs: o.timeoutMs ?? 60_000 });
+      run(docker, ["-H", host, ...a], { env: cliEnv, timeoutMs: o.timeoutMs ?? 60_000 });
     const api = <T>(path: string) => unixGet<T>(socket, path);
 
     try {
-      await waitFor(
-        'dockerd',
-        async () => existsSync(socket) && (await unixGet<string>(socket, '/_ping', false)).status === 200,
-        { daemon, timeoutMs: opts.readyTimeoutMs ?? 30_000, intervalMs: 200 },
-      );
+      await waitFor("dockerd", async () => existsSync(socket) && (await unixGet<string>(socket, "/_ping", false)).status === 200, {
+        daemon,
+        timeoutMs: opts.readyTimeoutMs ?? 30_000,
+        intervalMs: 200,
+      });
     } catch (err) {
       await daemon.stop(5_000);
       throw err;
@@ -185,9 +187,9 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
       netns: ns,
       daemon,
       api,
-      info: async () => (await api<DockerInfo>('/info')).body,
+      info: async () => (await api<DockerInfo>("/info")).body,
       dockerPull: async (ref, o = {}) => {
-        const r = await dockerCli(['pull', ref], { timeoutMs: o.timeoutMs ?? 60_000 });
+        const r = await dockerCli(["pull", ref], { timeoutMs: o.timeoutMs ?? 60_000 });
         return { ...r, ok: r.code === 0 };
       },
       docker: dockerCli,
@@ -212,21 +214,21 @@ export async function startDockerd(opts: DockerdOptions = {}): Promise<Dockerd> 
 
 function unixGet<T>(socketPath: string, path: string, json = true): Promise<{ status: number; body: T }> {
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath, path, method: 'GET', timeout: 5_000, headers: { Host: 'docker' } }, (res) => {
+    const req = request({ socketPath, path, method: "GET", timeout: 5_000, headers: { Host: "docker" } }, (res) => {
       const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
+      res.on("data", (c: Buffer) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
         try {
           resolve({ status: res.statusCode ?? 0, body: (json ? JSON.parse(text) : text) as T });
         } catch (err) {
           reject(new Error(`bad JSON from dockerd ${path}: ${String(err)}: ${text.slice(0, 200)}`));
         }
       });
-      res.on('error', reject);
+      res.on("error", reject);
     });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
     req.end();
   });
 }

@@ -8,24 +8,12 @@
  * newrelic reporting, no debug server, and a proxy `remoteurl` is only ever a
  * 127.0.0.1 registry the test started.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
-import {
-  findTool,
-  freePort,
-  isolatedEnv,
-  makeTempDir,
-  removeTempDir,
-  requireTools,
-  runOk,
-  startDaemon,
-  waitFor,
-  type Daemon,
-  type NetNs,
-} from './tools.js';
+import { randomBytes } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
+import { join } from "node:path";
+import { findTool, freePort, isolatedEnv, makeTempDir, removeTempDir, requireTools, runOk, startDaemon, waitFor, type Daemon, type NetNs } from "./tools.js";
 
 // ---------------------------------------------------------------------------
 // Private CA and server certificates (openssl)
@@ -43,23 +31,41 @@ export interface CA {
   certDir: string;
 }
 
-export async function createCA(dir: string = makeTempDir('ca')): Promise<CA> {
-  const { tools, missing } = requireTools(['openssl'] as const);
+export async function createCA(dir: string = makeTempDir("ca")): Promise<CA> {
+  const { tools, missing } = requireTools(["openssl"] as const);
   if (!tools) throw new Error(missing);
   mkdirSync(dir, { recursive: true });
-  const cert = join(dir, 'ca.crt');
-  const key = join(dir, 'ca.key');
-  await runOk(tools.openssl, [
-    'req', '-x509', '-new', '-nodes',
-    '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-keyout', key, '-out', cert, '-days', '2',
-    '-subj', '/CN=werf-mirror e2e test CA',
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign',
-  ], { timeoutMs: 20_000 });
-  const certDir = join(dir, 'certs.d');
+  const cert = join(dir, "ca.crt");
+  const key = join(dir, "ca.key");
+  await runOk(
+    tools.openssl,
+    [
+      "req",
+      "-x509",
+      "-new",
+      "-nodes",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-subj",
+      "/CN=werf-mirror e2e test CA",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ],
+    { timeoutMs: 20_000 },
+  );
+  const certDir = join(dir, "certs.d");
   mkdirSync(certDir, { recursive: true });
-  writeFileSync(join(certDir, 'ca.crt'), readFileSync(cert));
+  writeFileSync(join(certDir, "ca.crt"), readFileSync(cert));
   return { dir, cert, key, certDir };
 }
 
@@ -70,32 +76,32 @@ export interface ServerCert {
 
 /** A server certificate for 127.0.0.1 / localhost (plus `extraNames`) signed by `ca`. */
 export async function issueServerCert(ca: CA, dir: string, extraNames: readonly string[] = []): Promise<ServerCert> {
-  const { tools, missing } = requireTools(['openssl'] as const);
+  const { tools, missing } = requireTools(["openssl"] as const);
   if (!tools) throw new Error(missing);
   mkdirSync(dir, { recursive: true });
-  const key = join(dir, 'server.key');
-  const csr = join(dir, 'server.csr');
-  const cert = join(dir, 'server.crt');
-  const ext = join(dir, 'server.ext');
-  const sans = ['IP:127.0.0.1', 'DNS:localhost', ...extraNames.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`))];
+  const key = join(dir, "server.key");
+  const csr = join(dir, "server.csr");
+  const cert = join(dir, "server.crt");
+  const ext = join(dir, "server.ext");
+  const sans = ["IP:127.0.0.1", "DNS:localhost", ...extraNames.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`))];
   writeFileSync(
     ext,
     [
-      `subjectAltName=${sans.join(',')}`,
-      'basicConstraints=CA:FALSE',
-      'keyUsage=critical,digitalSignature,keyEncipherment',
-      'extendedKeyUsage=serverAuth',
-      '',
-    ].join('\n'),
+      `subjectAltName=${sans.join(",")}`,
+      "basicConstraints=CA:FALSE",
+      "keyUsage=critical,digitalSignature,keyEncipherment",
+      "extendedKeyUsage=serverAuth",
+      "",
+    ].join("\n"),
   );
-  await runOk(tools.openssl, [
-    'req', '-new', '-nodes', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1',
-    '-keyout', key, '-out', csr, '-subj', '/CN=127.0.0.1',
-  ], { timeoutMs: 20_000 });
-  await runOk(tools.openssl, [
-    'x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-CAcreateserial',
-    '-out', cert, '-days', '2', '-extfile', ext,
-  ], { timeoutMs: 20_000 });
+  await runOk(
+    tools.openssl,
+    ["req", "-new", "-nodes", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1"],
+    { timeoutMs: 20_000 },
+  );
+  await runOk(tools.openssl, ["x509", "-req", "-in", csr, "-CA", ca.cert, "-CAkey", ca.key, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext], {
+    timeoutMs: 20_000,
+  });
   return { cert, key };
 }
 
@@ -109,18 +115,18 @@ export async function issueServerCert(ca: CA, dir: string, extraNames: readonly 
  * is Essential on Debian; libxcrypt does `$2b$`).
  */
 export async function bcryptHash(password: string): Promise<string> {
-  const htpasswd = findTool('htpasswd');
+  const htpasswd = findTool("htpasswd");
   if (htpasswd) {
-    const r = await runOk(htpasswd, ['-nbB', '-C', '5', 'u', password], { timeoutMs: 20_000 });
-    return r.stdout.trim().split(':').slice(1).join(':');
+    const r = await runOk(htpasswd, ["-nbB", "-C", "5", "u", password], { timeoutMs: 20_000 });
+    return r.stdout.trim().split(":").slice(1).join(":");
   }
-  const perl = findTool('perl');
-  if (!perl) throw new Error('need htpasswd (apache2-utils) or perl to make a bcrypt hash');
-  const alphabet = './ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-  const salt = [...randomBytes(22)].map((b) => alphabet[b % 64]).join('');
-  const r = await runOk(perl, ['-e', 'print crypt($ARGV[0], $ARGV[1])', password, `$2b$05$${salt}`], { timeoutMs: 20_000 });
+  const perl = findTool("perl");
+  if (!perl) throw new Error("need htpasswd (apache2-utils) or perl to make a bcrypt hash");
+  const alphabet = "./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  const salt = [...randomBytes(22)].map((b) => alphabet[b % 64]).join("");
+  const r = await runOk(perl, ["-e", "print crypt($ARGV[0], $ARGV[1])", password, `$2b$05$${salt}`], { timeoutMs: 20_000 });
   const hash = r.stdout.trim();
-  if (!hash.startsWith('$2b$')) throw new Error(`perl crypt() did not produce a bcrypt hash: ${hash}`);
+  if (!hash.startsWith("$2b$")) throw new Error(`perl crypt() did not produce a bcrypt hash: ${hash}`);
   return hash;
 }
 
@@ -209,53 +215,53 @@ function registryConfigYaml(o: {
   tls: ServerCert | null;
   htpasswdFile: string | null;
   tokenAuth?: TokenAuthOptions | null;
-  proxy: RegistryOptions['proxy'] | null;
+  proxy: RegistryOptions["proxy"] | null;
 }): string {
   const q = (s: string) => JSON.stringify(s); // JSON strings are valid YAML scalars
   const lines = [
-    'version: 0.1',
-    'log:',
-    '  level: info',
-    '  formatter: text',
-    '  accesslog:',
-    '    disabled: false',
-    '  fields:',
-    '    service: werf-mirror-e2e-registry',
+    "version: 0.1",
+    "log:",
+    "  level: info",
+    "  formatter: text",
+    "  accesslog:",
+    "    disabled: false",
+    "  fields:",
+    "    service: werf-mirror-e2e-registry",
     // No `reporting:` (bugsnag/newrelic), no `notifications:`, no `redis:`:
     // none of them is enabled unless configured, and we configure none.
-    'storage:',
-    '  filesystem:',
+    "storage:",
+    "  filesystem:",
     `    rootdirectory: ${q(o.dataDir)}`,
-    '  cache:',
-    '    blobdescriptor: inmemory',
-    '  delete:',
-    '    enabled: true',
-    '  maintenance:',
-    '    uploadpurging:',
-    '      enabled: false',
-    '    readonly:',
-    '      enabled: false',
-    'http:',
+    "  cache:",
+    "    blobdescriptor: inmemory",
+    "  delete:",
+    "    enabled: true",
+    "  maintenance:",
+    "    uploadpurging:",
+    "      enabled: false",
+    "    readonly:",
+    "      enabled: false",
+    "http:",
     `  addr: ${q(o.addr)}`,
     `  secret: ${q(o.secret)}`,
-    '  headers:',
-    '    X-Content-Type-Options: [nosniff]',
+    "  headers:",
+    "    X-Content-Type-Options: [nosniff]",
   ];
   if (o.tls) {
-    lines.push('  tls:', `    certificate: ${q(o.tls.cert)}`, `    key: ${q(o.tls.key)}`);
+    lines.push("  tls:", `    certificate: ${q(o.tls.cert)}`, `    key: ${q(o.tls.key)}`);
   }
-  lines.push('health:', '  storagedriver:', '    enabled: false');
+  lines.push("health:", "  storagedriver:", "    enabled: false");
   if (o.htpasswdFile) {
-    lines.push('auth:', '  htpasswd:', '    realm: werf-mirror-e2e', `    path: ${q(o.htpasswdFile)}`);
+    lines.push("auth:", "  htpasswd:", "    realm: werf-mirror-e2e", `    path: ${q(o.htpasswdFile)}`);
   }
   if (o.tokenAuth) {
-    if (o.htpasswdFile) throw new Error('a registry takes one auth method: htpasswd or token, not both');
+    if (o.htpasswdFile) throw new Error("a registry takes one auth method: htpasswd or token, not both");
     const realm = new URL(o.tokenAuth.realm);
     if (!isLoopbackHost(realm.hostname)) throw new Error(`refusing a token realm that is not loopback: ${o.tokenAuth.realm}`);
     // registry/auth/token (distribution 2.8): all four are required strings.
     lines.push(
-      'auth:',
-      '  token:',
+      "auth:",
+      "  token:",
       `    realm: ${q(o.tokenAuth.realm)}`,
       `    service: ${q(o.tokenAuth.service)}`,
       `    issuer: ${q(o.tokenAuth.issuer)}`,
@@ -267,37 +273,37 @@ function registryConfigYaml(o: {
     if (!isLoopbackHost(u.hostname)) {
       throw new Error(`refusing a pull-through remoteurl that is not loopback: ${o.proxy.remoteUrl}`);
     }
-    lines.push('proxy:', `  remoteurl: ${q(o.proxy.remoteUrl)}`);
+    lines.push("proxy:", `  remoteurl: ${q(o.proxy.remoteUrl)}`);
     if (o.proxy.username !== undefined) lines.push(`  username: ${q(o.proxy.username)}`);
     if (o.proxy.password !== undefined) lines.push(`  password: ${q(o.proxy.password)}`);
   }
-  return `${lines.join('\n')}\n`;
+  return `${lines.join("\n")}\n`;
 }
 
 export function isLoopbackHost(h: string): boolean {
-  return h === 'localhost' || /^127\.\d+\.\d+\.\d+$/.test(h) || h === '[::1]' || h === '::1';
+  return h === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(h) || h === "[::1]" || h === "::1";
 }
 
 /** Start a registry and wait until `GET /v2/` answers (200, or 401 with auth or token auth). */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<Registry> {
-  const need = requireTools(opts.netns ? (['docker-registry', 'curl'] as const) : (['docker-registry'] as const));
+  const need = requireTools(opts.netns ? (["docker-registry", "curl"] as const) : (["docker-registry"] as const));
   if (!need.tools) throw new Error(need.missing);
-  const bin = need.tools['docker-registry'];
-  if (opts.ipv6 && !opts.netns) throw new Error('startRegistry: ipv6 listens on every address, so it needs a private netns');
-  const name = opts.name ?? (opts.proxy ? 'cache' : 'registry');
+  const bin = need.tools["docker-registry"];
+  if (opts.ipv6 && !opts.netns) throw new Error("startRegistry: ipv6 listens on every address, so it needs a private netns");
+  const name = opts.name ?? (opts.proxy ? "cache" : "registry");
   const dir = makeTempDir(`reg-${name}`);
   try {
-    const dataDir = join(dir, 'data');
+    const dataDir = join(dir, "data");
     mkdirSync(dataDir, { recursive: true });
 
-    let tls: Registry['tls'] = null;
+    let tls: Registry["tls"] = null;
     if (opts.tls) {
-      const ca = opts.tls === true ? await createCA(join(dir, 'ca')) : opts.tls.ca;
-      tls = { ca, cert: await issueServerCert(ca, join(dir, 'tls')) };
+      const ca = opts.tls === true ? await createCA(join(dir, "ca")) : opts.tls.ca;
+      tls = { ca, cert: await issueServerCert(ca, join(dir, "tls")) };
     }
-    let auth: Registry['auth'] = null;
+    let auth: Registry["auth"] = null;
     if (opts.auth) {
-      const htpasswdFile = join(dir, 'htpasswd');
+      const htpasswdFile = join(dir, "htpasswd");
       writeFileSync(htpasswdFile, `${opts.auth.username}:${await bcryptHash(opts.auth.password)}\n`);
       auth = { ...opts.auth, htpasswdFile };
     }
@@ -307,14 +313,14 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
     for (let attempt = 0; attempt < 3; attempt++) {
       const port = opts.port ?? (await freePort());
       const hostPort = `127.0.0.1:${port}`;
-      const url = `${tls ? 'https' : 'http'}://${hostPort}`;
-      const configFile = join(dir, 'config.yml');
+      const url = `${tls ? "https" : "http"}://${hostPort}`;
+      const configFile = join(dir, "config.yml");
       writeFileSync(
         configFile,
         registryConfigYaml({
           dataDir,
           addr: opts.ipv6 ? `:${port}` : hostPort,
-          secret: randomBytes(16).toString('hex'),
+          secret: randomBytes(16).toString("hex"),
           tls: tls?.cert ?? null,
           htpasswdFile: auth?.htpasswdFile ?? null,
           tokenAuth: opts.tokenAuth ?? null,
@@ -322,20 +328,18 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         }),
       );
       const logFile = join(dir, `registry-${attempt}.log`);
-      const [cmd, args] = opts.netns ? opts.netns.wrap(bin, ['serve', configFile]) : [bin, ['serve', configFile]];
+      const [cmd, args] = opts.netns ? opts.netns.wrap(bin, ["serve", configFile]) : [bin, ["serve", configFile]];
       // Empty env: no REGISTRY_* overrides from the environment can sneak in.
       const daemon = startDaemon(`registry ${name}`, cmd, args, { logFile, env: isolatedEnv(dir) });
 
       const get = (path: string, headers: Record<string, string> = {}) =>
-        opts.netns
-          ? curlGet(opts.netns, url + path, headers, tls?.ca.cert ?? null, auth)
-          : nodeGet(url + path, headers, tls?.ca.cert ?? null, auth);
+        opts.netns ? curlGet(opts.netns, url + path, headers, tls?.ca.cert ?? null, auth) : nodeGet(url + path, headers, tls?.ca.cert ?? null, auth);
 
       try {
         await waitFor(
           `registry ${name} on ${url}`,
           async () => {
-            const r = await get('/v2/');
+            const r = await get("/v2/");
             return r.status === 200 || ((auth !== null || opts.tokenAuth !== undefined) && r.status === 401);
           },
           { daemon, timeoutMs: opts.readyTimeoutMs ?? 10_000, intervalMs: 100 },
@@ -351,7 +355,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
       const registry: Registry = {
         url,
         hostPort,
-        ipv6Url: opts.ipv6 ? `${tls ? 'https' : 'http'}://[::1]:${port}` : null,
+        ipv6Url: opts.ipv6 ? `${tls ? "https" : "http"}://[::1]:${port}` : null,
         port,
         dir,
         pid: daemon.pid,
@@ -364,7 +368,10 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
         daemon,
         get,
         log,
-        hits: (needle) => log().split('\n').filter((l) => /" \d{3} /.test(l) && l.includes(needle)),
+        hits: (needle) =>
+          log()
+            .split("\n")
+            .filter((l) => /" \d{3} /.test(l) && l.includes(needle)),
         stop: async () => {
           await daemon.stop(5_000);
           removeTempDir(dir);
@@ -380,7 +387,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<Registr
 }
 
 function basicAuth(auth: { username: string; password: string } | null): Record<string, string> {
-  return auth ? { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}` } : {};
+  return auth ? { Authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString("base64")}` } : {};
 }
 
 function nodeGet(
@@ -395,29 +402,29 @@ function nodeGet(
       reject(new Error(`refusing non-loopback request: ${url}`));
       return;
     }
-    const reqFn = u.protocol === 'https:' ? httpsRequest : httpRequest;
+    const reqFn = u.protocol === "https:" ? httpsRequest : httpRequest;
     const req = reqFn(
       u,
       {
-        method: 'GET',
+        method: "GET",
         headers: { ...basicAuth(auth), ...headers },
         timeout: 2_000,
-        ...(u.protocol === 'https:' && caFile ? { ca: readFileSync(caFile) } : {}),
+        ...(u.protocol === "https:" && caFile ? { ca: readFileSync(caFile) } : {}),
         agent: false,
       },
       (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
+        res.on("data", (c: Buffer) => chunks.push(c));
+        res.on("end", () => {
           const hs: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) hs[k] = Array.isArray(v) ? v.join(', ') : v;
-          resolve({ status: res.statusCode ?? 0, headers: hs, body: Buffer.concat(chunks).toString('utf8') });
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) hs[k] = Array.isArray(v) ? v.join(", ") : v;
+          resolve({ status: res.statusCode ?? 0, headers: hs, body: Buffer.concat(chunks).toString("utf8") });
         });
-        res.on('error', reject);
+        res.on("error", reject);
       },
     );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
+    req.on("timeout", () => req.destroy(new Error("timeout")));
+    req.on("error", reject);
     req.end();
   });
 }
@@ -431,21 +438,21 @@ async function curlGet(
 ): Promise<HttpResponse> {
   // Headers and body both on stdout (`-D -`): curl 7.88 segfaults on `-D /dev/stderr`
   // when stderr is a socket, as Node's stdio pipes are.
-  const args = ['-gsS', '--max-time', '2', '--noproxy', '*', '-D', '-', '-o', '-', '-w', '\n%{http_code}'];
-  if (caFile) args.push('--cacert', caFile);
-  for (const [k, v] of Object.entries({ ...basicAuth(auth), ...headers })) args.push('-H', `${k}: ${v}`);
+  const args = ["-gsS", "--max-time", "2", "--noproxy", "*", "-D", "-", "-o", "-", "-w", "\n%{http_code}"];
+  if (caFile) args.push("--cacert", caFile);
+  for (const [k, v] of Object.entries({ ...basicAuth(auth), ...headers })) args.push("-H", `${k}: ${v}`);
   args.push(url);
-  const r = await ns.run('curl', args, { timeoutMs: 5_000 });
+  const r = await ns.run("curl", args, { timeoutMs: 5_000 });
   if (r.code !== 0) throw new Error(`curl in netns failed (${r.code ?? r.signal}): ${r.stderr.trim()}`);
-  const nl = r.stdout.lastIndexOf('\n');
+  const nl = r.stdout.lastIndexOf("\n");
   const status = Number(r.stdout.slice(nl + 1));
   const all = r.stdout.slice(0, nl);
-  const sep = all.indexOf('\r\n\r\n');
+  const sep = all.indexOf("\r\n\r\n");
   const head = sep >= 0 ? all.slice(0, sep) : all;
   const hs: Record<string, string> = {};
   for (const line of head.split(/\r?\n/)) {
     const m = /^([^:\s]+):\s*(.*)$/.exec(line);
     if (m && m[1] && m[2] !== undefined) hs[m[1].toLowerCase()] = m[2];
   }
-  return { status, headers: hs, body: sep >= 0 ? all.slice(sep + 4) : '' };
+  return { status, headers: hs, body: sep >= 0 ? all.slice(sep + 4) : "" };
 }

@@ -6,23 +6,23 @@
  * Everything here talks to 127.0.0.1 (or to a fresh network namespace that
  * only has `lo`) and nothing else.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { spawn, type ChildProcess } from "node:child_process";
+import { accessSync, constants as fsConstants, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { delimiter, join } from "node:path";
 
 // ---------------------------------------------------------------------------
 // Binaries
 // ---------------------------------------------------------------------------
 
 /** Directories searched after $PATH: daemons live in sbin, which a non-login PATH may lack. */
-const EXTRA_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+const EXTRA_DIRS = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
 
 /** Absolute path of an executable named `name`, or null. */
 export function findTool(name: string): string | null {
-  if (name.includes('/')) return isExecutable(name) ? name : null;
-  const dirs = [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...EXTRA_DIRS];
+  if (name.includes("/")) return isExecutable(name) ? name : null;
+  const dirs = [...(process.env.PATH ?? "").split(delimiter).filter(Boolean), ...EXTRA_DIRS];
   for (const dir of dirs) {
     const candidate = join(dir, name);
     if (isExecutable(candidate)) return candidate;
@@ -41,7 +41,7 @@ function isExecutable(p: string): boolean {
 }
 
 export function isCI(): boolean {
-  return process.env.CI === 'true';
+  return process.env.CI === "true";
 }
 
 /**
@@ -62,29 +62,27 @@ export function requireTool(name: string, hint = `apt-get install ${debianPackag
 /** Debian package that ships a binary, for error messages. */
 export function debianPackageFor(name: string): string {
   const map: Record<string, string> = {
-    'docker-registry': 'docker-registry',
-    dockerd: 'docker.io',
-    docker: 'docker.io',
-    ctr: 'containerd',
-    containerd: 'containerd',
-    skopeo: 'skopeo',
-    podman: 'podman',
-    buildah: 'buildah',
-    openssl: 'openssl',
-    curl: 'curl',
-    nsenter: 'util-linux',
-    unshare: 'util-linux',
-    ip: 'iproute2',
-    perl: 'perl-base',
-    go: 'golang-go',
+    "docker-registry": "docker-registry",
+    dockerd: "docker.io",
+    docker: "docker.io",
+    ctr: "containerd",
+    containerd: "containerd",
+    skopeo: "skopeo",
+    podman: "podman",
+    buildah: "buildah",
+    openssl: "openssl",
+    curl: "curl",
+    nsenter: "util-linux",
+    unshare: "util-linux",
+    ip: "iproute2",
+    perl: "perl-base",
+    go: "golang-go",
   };
   return map[name] ?? name;
 }
 
 /** Like requireTool for several names at once. Returns null (skip) if any is missing; the message names them all. */
-export function requireTools<const N extends string>(
-  names: readonly N[],
-): { tools: Record<N, string>; missing: null } | { tools: null; missing: string } {
+export function requireTools<const N extends string>(names: readonly N[]): { tools: Record<N, string>; missing: null } | { tools: null; missing: string } {
   const tools = {} as Record<N, string>;
   const missing: string[] = [];
   for (const n of names) {
@@ -93,8 +91,8 @@ export function requireTools<const N extends string>(
     else missing.push(n);
   }
   if (missing.length === 0) return { tools, missing: null };
-  const pkgs = [...new Set(missing.map(debianPackageFor))].join(' ');
-  const msg = `not installed: ${missing.join(', ')} (apt-get install ${pkgs})`;
+  const pkgs = [...new Set(missing.map(debianPackageFor))].join(" ");
+  const msg = `not installed: ${missing.join(", ")} (apt-get install ${pkgs})`;
   if (isCI()) throw new Error(`${msg}; CI=true, so a missing e2e tool is a failure, not a skip`);
   return { tools: null, missing: msg };
 }
@@ -104,7 +102,7 @@ export function requireTools<const N extends string>(
  * null when we are root; otherwise a skip message (or throws on CI).
  */
 export function requireRoot(what: string): string | null {
-  if (typeof process.getuid === 'function' && process.getuid() === 0) return null;
+  if (typeof process.getuid === "function" && process.getuid() === 0) return null;
   const msg = `${what} needs root`;
   if (isCI()) throw new Error(`${msg}; CI=true, so this is a failure, not a skip`);
   return msg;
@@ -139,42 +137,42 @@ export interface RunResult {
  */
 export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
-  const command = [cmd, ...args].map(shellQuote).join(' ');
+  const command = [cmd, ...args].map(shellQuote).join(" ");
   return new Promise((resolve) => {
     let child: ChildProcess;
     try {
       child = spawn(cmd, [...args], {
         env: opts.env ?? process.env,
         cwd: opts.cwd,
-        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       });
     } catch (err) {
-      resolve({ code: 127, signal: null, stdout: '', stderr: String(err), timedOut: false, command });
+      resolve({ code: 127, signal: null, stdout: "", stderr: String(err), timedOut: false, command });
       return;
     }
     const out: Buffer[] = [];
     const errb: Buffer[] = [];
-    child.stdout?.on('data', (b: Buffer) => out.push(b));
-    child.stderr?.on('data', (b: Buffer) => errb.push(b));
+    child.stdout?.on("data", (b: Buffer) => out.push(b));
+    child.stderr?.on("data", (b: Buffer) => errb.push(b));
     if (opts.input !== undefined) child.stdin?.end(opts.input);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      child.kill("SIGKILL");
     }, timeoutMs);
     let spawnError: Error | null = null;
-    child.on('error', (err) => {
+    child.on("error", (err) => {
       spawnError = err;
     });
-    child.on('close', (code, signal) => {
+    child.on("close", (code, signal) => {
       clearTimeout(timer);
-      let stderr = Buffer.concat(errb).toString('utf8');
+      let stderr = Buffer.concat(errb).toString("utf8");
       if (spawnError) stderr += `\n${String(spawnError)}`;
       if (timedOut) stderr += `\n[harness] killed after ${timeoutMs} ms timeout`;
       resolve({
         code: spawnError && code === null ? 127 : code,
         signal,
-        stdout: Buffer.concat(out).toString('utf8'),
+        stdout: Buffer.concat(out).toString("utf8"),
         stderr,
         timedOut,
         command,
@@ -191,7 +189,7 @@ export async function runOk(cmd: string, args: readonly string[], opts: RunOptio
 }
 
 export function describeFailure(r: RunResult): string {
-  const how = r.timedOut ? 'timed out' : r.code === null ? `killed by ${r.signal}` : `exited ${r.code}`;
+  const how = r.timedOut ? "timed out" : r.code === null ? `killed by ${r.signal}` : `exited ${r.code}`;
   return `command ${how}: ${r.command}\n--- stdout ---\n${tail(r.stdout)}\n--- stderr ---\n${tail(r.stderr)}`;
 }
 
@@ -230,11 +228,11 @@ function installExitHook(): void {
   exitHookInstalled = true;
   // Last resort if a test forgot to stop something or the runner is exiting:
   // SIGKILL every daemon we started, by pid. (Synchronous: 'exit' allows nothing else.)
-  process.on('exit', () => {
+  process.on("exit", () => {
     for (const c of live) {
       if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
         try {
-          process.kill(c.pid, 'SIGKILL');
+          process.kill(c.pid, "SIGKILL");
         } catch {
           /* already gone */
         }
@@ -256,25 +254,25 @@ export function startDaemon(name: string, cmd: string, args: readonly string[], 
   const child = spawn(cmd, [...args], {
     env: opts.env ?? process.env,
     cwd: opts.cwd,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ["ignore", "pipe", "pipe"],
   });
   if (child.pid === undefined) {
-    throw new Error(`failed to start ${name}: ${cmd} ${args.join(' ')}`);
+    throw new Error(`failed to start ${name}: ${cmd} ${args.join(" ")}`);
   }
   const pid = child.pid;
   live.add(child);
-  const log = createWriteStream(opts.logFile, { flags: 'a' });
-  log.write(`[harness] started pid ${pid}: ${[cmd, ...args].map(shellQuote).join(' ')}\n`);
+  const log = createWriteStream(opts.logFile, { flags: "a" });
+  log.write(`[harness] started pid ${pid}: ${[cmd, ...args].map(shellQuote).join(" ")}\n`);
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
 
   let exited = false;
   let exitCode: number | null = null;
   const exitPromise = new Promise<void>((resolve) => {
-    child.on('error', (err) => {
+    child.on("error", (err) => {
       log.write(`[harness] spawn error: ${String(err)}\n`);
     });
-    child.on('close', (code, signal) => {
+    child.on("close", (code, signal) => {
       exited = true;
       exitCode = code;
       live.delete(child);
@@ -288,14 +286,14 @@ export function startDaemon(name: string, cmd: string, args: readonly string[], 
     stopping = (async () => {
       if (exited) return;
       try {
-        process.kill(pid, 'SIGTERM');
+        process.kill(pid, "SIGTERM");
       } catch {
         /* gone */
       }
       const graceful = await withTimeout(exitPromise, graceMs);
       if (!graceful) {
         try {
-          process.kill(pid, 'SIGKILL');
+          process.kill(pid, "SIGKILL");
         } catch {
           /* gone */
         }
@@ -319,9 +317,9 @@ export function startDaemon(name: string, cmd: string, args: readonly string[], 
     stop,
     log: () => {
       try {
-        return readFileSync(opts.logFile, 'utf8');
+        return readFileSync(opts.logFile, "utf8");
       } catch {
-        return '';
+        return "";
       }
     },
   };
@@ -352,8 +350,8 @@ export async function waitFor(
     if (Date.now() >= deadline) break;
     await sleep(intervalMs);
   }
-  const log = opts.daemon ? `\n--- ${opts.daemon.name} log (${opts.daemon.logFile}) ---\n${tail(opts.daemon.log())}` : '';
-  throw new Error(`${what}: not ready after ${timeoutMs} ms${lastErr ? ` (last error: ${String(lastErr)})` : ''}${log}`);
+  const log = opts.daemon ? `\n--- ${opts.daemon.name} log (${opts.daemon.logFile}) ---\n${tail(opts.daemon.log())}` : "";
+  throw new Error(`${what}: not ready after ${timeoutMs} ms${lastErr ? ` (last error: ${String(lastErr)})` : ""}${log}`);
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -387,12 +385,12 @@ export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
       const addr = srv.address();
-      if (addr === null || typeof addr === 'string') {
+      if (addr === null || typeof addr === "string") {
         srv.close();
-        reject(new Error('could not get a free port'));
+        reject(new Error("could not get a free port"));
         return;
       }
       const port = addr.port;
@@ -403,7 +401,7 @@ export function freePort(): Promise<number> {
 
 /** Set WERF_MIRROR_E2E_KEEP=1 to keep temp dirs (logs, configs) after a run. */
 export function keepTempDirs(): boolean {
-  return process.env.WERF_MIRROR_E2E_KEEP === '1';
+  return process.env.WERF_MIRROR_E2E_KEEP === "1";
 }
 
 /** A fresh temp dir under os.tmpdir(); short names keep unix socket paths < 108 bytes. */
@@ -427,20 +425,20 @@ export function removeTempDir(dir: string): void {
  * auth file location and fail when $DOCKER_CONFIG/config.json does not exist.
  */
 export function isolatedEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  mkdirSync(join(home, 'run'), { recursive: true, mode: 0o700 });
+  mkdirSync(join(home, "run"), { recursive: true, mode: 0o700 });
   const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+    PATH: process.env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     HOME: home,
-    XDG_CONFIG_HOME: join(home, '.config'),
-    XDG_RUNTIME_DIR: join(home, 'run'),
-    XDG_DATA_HOME: join(home, '.local', 'share'),
-    LANG: 'C.UTF-8',
+    XDG_CONFIG_HOME: join(home, ".config"),
+    XDG_RUNTIME_DIR: join(home, "run"),
+    XDG_DATA_HOME: join(home, ".local", "share"),
+    LANG: "C.UTF-8",
     // Belt and braces: no proxies, and nothing but loopback anyway.
-    NO_PROXY: '*',
-    no_proxy: '*',
+    NO_PROXY: "*",
+    no_proxy: "*",
     ...extra,
   };
-  for (const k of ['HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy', 'ALL_PROXY', 'all_proxy']) delete env[k];
+  for (const k of ["HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy", "ALL_PROXY", "all_proxy"]) delete env[k];
   return env;
 }
 
@@ -467,22 +465,22 @@ export interface NetNs {
  * the test process can talk to a dockerd in here through its socket.
  */
 export async function startNetNs(dir: string): Promise<NetNs> {
-  const need = requireTools(['unshare', 'nsenter', 'ip'] as const);
+  const need = requireTools(["unshare", "nsenter", "ip"] as const);
   if (!need.tools) throw new Error(need.missing);
   const { unshare, nsenter, ip } = need.tools;
   const holder = startDaemon(
-    'netns-holder',
+    "netns-holder",
     unshare,
-    ['--net', '--', 'sh', '-c', `${shellQuote(ip)} link set lo up && echo netns-ready && exec sleep infinity`],
-    { logFile: join(dir, 'netns.log') },
+    ["--net", "--", "sh", "-c", `${shellQuote(ip)} link set lo up && echo netns-ready && exec sleep infinity`],
+    { logFile: join(dir, "netns.log") },
   );
   const path = `/proc/${holder.pid}/ns/net`;
-  await waitFor('network namespace', async () => holder.log().includes('netns-ready'), { daemon: holder, timeoutMs: 5_000, intervalMs: 25 });
-  if (readlinkSafe(path) === readlinkSafe('/proc/self/ns/net')) {
+  await waitFor("network namespace", async () => holder.log().includes("netns-ready"), { daemon: holder, timeoutMs: 5_000, intervalMs: 25 });
+  if (readlinkSafe(path) === readlinkSafe("/proc/self/ns/net")) {
     await holder.stop();
-    throw new Error('unshare --net did not create a new network namespace');
+    throw new Error("unshare --net did not create a new network namespace");
   }
-  const wrap = (cmd: string, args: readonly string[]): [string, string[]] => [nsenter, [`--net=${path}`, '--', cmd, ...args]];
+  const wrap = (cmd: string, args: readonly string[]): [string, string[]] => [nsenter, [`--net=${path}`, "--", cmd, ...args]];
   return {
     pid: holder.pid,
     path,
@@ -501,6 +499,6 @@ function readlinkSafe(p: string): string {
     const s = statSync(p);
     return `${s.dev}:${s.ino}`;
   } catch {
-    return '';
+    return "";
   }
 }

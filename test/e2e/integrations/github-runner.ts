@@ -9,11 +9,11 @@
  * Only the expressions action.yml needs are known (inputs, steps.<id>.outputs, string literals,
  * == and !=); anything else throws, so a new expression in action.yml cannot go untested.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
-import { parse } from 'yaml';
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { delimiter, isAbsolute, join } from "node:path";
+import { parse } from "yaml";
 
-import { run, type RunResult } from '../harness/tools.js';
+import { run, type RunResult } from "../harness/tools.js";
 
 export interface ActionYml {
   inputs: Record<string, { description: string; default?: string; required?: boolean }>;
@@ -29,7 +29,7 @@ interface Step {
   run?: string;
   uses?: string;
   env?: Record<string, string>;
-  'working-directory'?: string;
+  "working-directory"?: string;
 }
 
 export interface StepRun {
@@ -58,7 +58,7 @@ export interface ActionRun {
 }
 
 export function readActionYml(file: string): ActionYml {
-  return parse(readFileSync(file, 'utf8')) as ActionYml;
+  return parse(readFileSync(file, "utf8")) as ActionYml;
 }
 
 interface Context {
@@ -73,7 +73,7 @@ export function evaluate(expr: string, ctx: Context): string | boolean {
   if (cmp) {
     const a = String(evaluate(cmp[1]!, ctx)).toLowerCase();
     const b = String(evaluate(cmp[3]!, ctx)).toLowerCase();
-    return cmp[2] === '==' ? a === b : a !== b;
+    return cmp[2] === "==" ? a === b : a !== b;
   }
   const literal = /^'((?:[^']|'')*)'$/.exec(e);
   if (literal) return literal[1]!.replaceAll("''", "'");
@@ -83,7 +83,7 @@ export function evaluate(expr: string, ctx: Context): string | boolean {
     return ctx.inputs[input[1]!]!;
   }
   const output = /^steps\.([A-Za-z_][\w-]*)\.outputs\.([A-Za-z_][\w-]*)$/.exec(e);
-  if (output) return ctx.steps[output[1]!]?.[output[2]!] ?? '';
+  if (output) return ctx.steps[output[1]!]?.[output[2]!] ?? "";
   throw new Error(`the runner simulation does not know the expression \${{ ${e} }}: teach github-runner.ts or keep action.yml simpler`);
 }
 
@@ -97,7 +97,7 @@ function condition(text: string | undefined, ctx: Context): boolean {
   if (text === undefined) return true;
   const m = /^\s*\$\{\{(.*)\}\}\s*$/s.exec(text);
   const value = evaluate(m ? m[1]! : text, ctx);
-  return value === true || (typeof value === 'string' && value !== '' && value !== 'false');
+  return value === true || (typeof value === "string" && value !== "" && value !== "false");
 }
 
 /**
@@ -110,21 +110,21 @@ export function parseFileCommands(text: string): Record<string, string> {
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
-    if (line === '') continue;
-    const eq = line.indexOf('=');
-    const heredoc = line.indexOf('<<');
+    if (line === "") continue;
+    const eq = line.indexOf("=");
+    const heredoc = line.indexOf("<<");
     if (eq >= 0 && (heredoc < 0 || eq < heredoc)) {
       const name = line.slice(0, eq);
-      if (name === '') throw new Error(`Invalid format '${line}': the name must not be empty`);
+      if (name === "") throw new Error(`Invalid format '${line}': the name must not be empty`);
       out[name] = line.slice(eq + 1);
     } else if (heredoc >= 0) {
       const name = line.slice(0, heredoc);
       const delim = line.slice(heredoc + 2);
-      if (name === '' || delim === '') throw new Error(`Invalid format '${line}'`);
+      if (name === "" || delim === "") throw new Error(`Invalid format '${line}'`);
       const value: string[] = [];
       for (i++; i < lines.length && lines[i] !== delim; i++) value.push(lines[i]!);
       if (i >= lines.length) throw new Error(`Invalid value: matching delimiter not found '${delim}'`);
-      out[name] = value.join('\n');
+      out[name] = value.join("\n");
     } else {
       throw new Error(`Invalid format '${line}'`);
     }
@@ -145,13 +145,13 @@ export interface RunActionOptions {
 
 /** Runs action.yml's steps as the runner runs a composite action. */
 export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
-  const action = readActionYml(join(opts.actionPath, 'action.yml'));
-  if (action.runs.using !== 'composite') throw new Error(`action.yml runs ${action.runs.using}, not composite`);
+  const action = readActionYml(join(opts.actionPath, "action.yml"));
+  if (action.runs.using !== "composite") throw new Error(`action.yml runs ${action.runs.using}, not composite`);
   const inputs: Record<string, string> = {};
-  for (const [name, spec] of Object.entries(action.inputs)) inputs[name] = opts.inputs?.[name] ?? spec.default ?? '';
+  for (const [name, spec] of Object.entries(action.inputs)) inputs[name] = opts.inputs?.[name] ?? spec.default ?? "";
   for (const name of Object.keys(opts.inputs ?? {})) if (!(name in action.inputs)) throw new Error(`action.yml has no input ${name}`);
   const ctx: Context = { inputs, steps: {} };
-  const result: ActionRun = { steps: [], ok: true, env: {}, path: [], summary: '', outputs: {}, stepOutputs: ctx.steps, envFiles: [] };
+  const result: ActionRun = { steps: [], ok: true, env: {}, path: [], summary: "", outputs: {}, stepOutputs: ctx.steps, envFiles: [] };
   mkdirSync(opts.temp, { recursive: true });
 
   for (const [index, step] of action.runs.steps.entries()) {
@@ -160,41 +160,44 @@ export async function runAction(opts: RunActionOptions): Promise<ActionRun> {
       continue;
     }
     if (step.uses !== undefined || step.run === undefined) throw new Error(`step ${step.name}: only run: steps are simulated`);
-    if (step.shell !== 'bash') throw new Error(`step ${step.name}: composite run steps must say shell: bash`);
+    if (step.shell !== "bash") throw new Error(`step ${step.name}: composite run steps must say shell: bash`);
     const files = Object.fromEntries(
-      ['GITHUB_ENV', 'GITHUB_PATH', 'GITHUB_OUTPUT', 'GITHUB_STEP_SUMMARY', 'GITHUB_STATE'].map((k) => [k, join(opts.temp, `_runner_file_commands/${k}_${index}`)]),
+      ["GITHUB_ENV", "GITHUB_PATH", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY", "GITHUB_STATE"].map((k) => [
+        k,
+        join(opts.temp, `_runner_file_commands/${k}_${index}`),
+      ]),
     );
-    mkdirSync(join(opts.temp, '_runner_file_commands'), { recursive: true });
-    for (const f of Object.values(files)) writeFileSync(f, '');
+    mkdirSync(join(opts.temp, "_runner_file_commands"), { recursive: true });
+    for (const f of Object.values(files)) writeFileSync(f, "");
     const script = join(opts.temp, `step_${index}.sh`);
     writeFileSync(script, step.run);
-    const wd = step['working-directory'] === undefined ? '.' : substitute(step['working-directory'], ctx);
+    const wd = step["working-directory"] === undefined ? "." : substitute(step["working-directory"], ctx);
     const stepEnv = Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, substitute(String(v), ctx)]));
     const env: NodeJS.ProcessEnv = {
       ...opts.env,
       ...result.env,
       ...stepEnv,
       ...files,
-      PATH: [...result.path, opts.env.PATH ?? ''].join(delimiter),
-      CI: 'true',
-      GITHUB_ACTIONS: 'true',
+      PATH: [...result.path, opts.env.PATH ?? ""].join(delimiter),
+      CI: "true",
+      GITHUB_ACTIONS: "true",
       GITHUB_WORKSPACE: opts.workspace,
       GITHUB_ACTION_PATH: opts.actionPath,
       RUNNER_TEMP: opts.temp,
-      RUNNER_OS: 'Linux',
+      RUNNER_OS: "Linux",
     };
-    const r = await run('bash', ['--noprofile', '--norc', '-eo', 'pipefail', script], {
+    const r = await run("bash", ["--noprofile", "--norc", "-eo", "pipefail", script], {
       cwd: isAbsolute(wd) ? wd : join(opts.workspace, wd),
       env,
       timeoutMs: opts.timeoutMs ?? 300_000,
     });
     result.steps.push({ name: step.name, skipped: false, result: r });
-    const envText = readFileSync(files.GITHUB_ENV!, 'utf8');
+    const envText = readFileSync(files.GITHUB_ENV!, "utf8");
     result.envFiles.push(envText);
     Object.assign(result.env, parseFileCommands(envText));
-    for (const p of readFileSync(files.GITHUB_PATH!, 'utf8').split('\n').filter(Boolean)) result.path.unshift(p);
-    if (step.id) ctx.steps[step.id] = parseFileCommands(readFileSync(files.GITHUB_OUTPUT!, 'utf8'));
-    result.summary += readFileSync(files.GITHUB_STEP_SUMMARY!, 'utf8');
+    for (const p of readFileSync(files.GITHUB_PATH!, "utf8").split("\n").filter(Boolean)) result.path.unshift(p);
+    if (step.id) ctx.steps[step.id] = parseFileCommands(readFileSync(files.GITHUB_OUTPUT!, "utf8"));
+    result.summary += readFileSync(files.GITHUB_STEP_SUMMARY!, "utf8");
     if (r.code !== 0) result.ok = false;
   }
   for (const [name, spec] of Object.entries(action.outputs ?? {})) result.outputs[name] = substitute(spec.value, ctx);

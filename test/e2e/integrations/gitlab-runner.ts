@@ -7,11 +7,11 @@
  * artifacts are collected as GitLab would (`when: always` also after a failure) and the dotenv
  * report is read with GitLab's own rules.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse } from 'yaml';
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
 
-import { run, type RunResult } from '../harness/tools.js';
+import { run, type RunResult } from "../harness/tools.js";
 
 type Yaml = Record<string, unknown>;
 
@@ -36,7 +36,7 @@ export function mergeExtends(base: Yaml, own: Yaml): Yaml {
 }
 
 function isHash(v: unknown): v is Yaml {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** The job `name` of a pipeline made of the template plus the project's own .gitlab-ci.yml. */
@@ -45,7 +45,7 @@ export function resolveJob(template: string, project: string, name: string): Job
   const resolve = (n: string, seen: string[]): Yaml => {
     const job = all[n];
     if (!isHash(job)) throw new Error(`no job ${n}`);
-    if (seen.includes(n)) throw new Error(`extends loop: ${[...seen, n].join(' -> ')}`);
+    if (seen.includes(n)) throw new Error(`extends loop: ${[...seen, n].join(" -> ")}`);
     const parents = job.extends === undefined ? [] : Array.isArray(job.extends) ? (job.extends as string[]) : [job.extends as string];
     const { extends: _, ...own } = job;
     return mergeExtends(
@@ -79,32 +79,33 @@ export interface RunJobOptions {
 
 /** Quotes a string for bash as $'...'. */
 function ansiC(s: string): string {
-  return `$'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n')}'`;
+  return `$'${s.replace(/\\/g, "\\\\").replace(/'/g, "\\'").replace(/\n/g, "\\n")}'`;
 }
 
 export async function runJob(job: Job, opts: RunJobOptions): Promise<JobRun> {
   const lines = [...(job.before_script ?? []), ...job.script];
-  const script = ['set -eo pipefail', 'set +o noclobber', ...lines.flatMap((l) => [`echo ${ansiC(`$ ${l.split('\n')[0]}`)}`, `eval ${ansiC(l)}`])].join('\n');
-  const file = join(opts.projectDir, '..', `${opts.name}.job.sh`);
+  const script = ["set -eo pipefail", "set +o noclobber", ...lines.flatMap((l) => [`echo ${ansiC(`$ ${l.split("\n")[0]}`)}`, `eval ${ansiC(l)}`])].join("\n");
+  const file = join(opts.projectDir, "..", `${opts.name}.job.sh`);
   writeFileSync(file, `${script}\n`);
   const env: NodeJS.ProcessEnv = {
     ...opts.env,
     ...(opts.inherited ?? {}),
     ...(job.variables ?? {}),
-    CI: 'true',
-    GITLAB_CI: 'true',
+    CI: "true",
+    GITLAB_CI: "true",
     CI_PROJECT_DIR: opts.projectDir,
-    CI_BUILDS_DIR: join(opts.projectDir, '..'),
+    CI_BUILDS_DIR: join(opts.projectDir, ".."),
     CI_JOB_NAME: opts.name,
-    CI_JOB_STAGE: job.stage ?? 'test',
+    CI_JOB_STAGE: job.stage ?? "test",
   };
-  const result = await run('bash', [file], { cwd: opts.projectDir, env, timeoutMs: opts.timeoutMs ?? 120_000 });
+  const result = await run("bash", [file], { cwd: opts.projectDir, env, timeoutMs: opts.timeoutMs ?? 120_000 });
   const ok = result.code === 0;
   const out: JobRun = { result, ok, paths: [] };
   const art = job.artifacts;
-  if (art && (art.when === 'always' || (art.when === 'on_failure') === !ok)) {
+  if (art && (art.when === "always" || (art.when === "on_failure") === !ok)) {
     out.paths = (art.paths ?? []).filter((p) => existsSync(join(opts.projectDir, p)));
-    const read = (p?: string) => (p && existsSync(join(opts.projectDir, p)) && statSync(join(opts.projectDir, p)).isFile() ? readFileSync(join(opts.projectDir, p), 'utf8') : undefined);
+    const read = (p?: string) =>
+      p && existsSync(join(opts.projectDir, p)) && statSync(join(opts.projectDir, p)).isFile() ? readFileSync(join(opts.projectDir, p), "utf8") : undefined;
     out.junit = read(art.reports?.junit);
     out.dotenv = read(art.reports?.dotenv);
   }
@@ -118,17 +119,17 @@ export async function runJob(job: Job, opts: RunJobOptions): Promise<JobRun> {
  * no expansion, at most 20 variables. Throws GitLab's message for a file it would refuse.
  */
 export function parseGitLabDotenv(text: string): Record<string, string> {
-  if (Buffer.byteLength(text) >= 5 * 1024) throw new Error('Dotenv Artifact Too Big. Maximum Allowable Size: 5 KB');
+  if (Buffer.byteLength(text) >= 5 * 1024) throw new Error("Dotenv Artifact Too Big. Maximum Allowable Size: 5 KB");
   const vars: [string, string][] = [];
   // Ruby's each_line keeps the "\n"; `$` matches before it, so only a line ending the file lacks it.
   for (const line of text.match(/[^\n]*\n|[^\n]+$/g) ?? []) {
     const m = /^(.*?)=(.*)$/m.exec(line);
-    if (!m) throw new Error('Invalid Format');
+    if (!m) throw new Error("Invalid Format");
     const key = m[1]!.trim();
-    if (key === '') throw new Error("Validation failed: Key can't be blank");
+    if (key === "") throw new Error("Validation failed: Key can't be blank");
     if (!/^[a-zA-Z0-9_]+$/.test(key)) throw new Error("Validation failed: Key can contain only letters, digits and '_'.");
     vars.push([key, m[2]!.trim()]);
   }
-  if (vars.length > 20) throw new Error('Dotenv files cannot have more than 20 variables');
+  if (vars.length > 20) throw new Error("Dotenv files cannot have more than 20 variables");
   return Object.fromEntries(vars);
 }

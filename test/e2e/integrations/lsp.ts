@@ -4,10 +4,10 @@
  * didOpen, publishDiagnostics, completion, hover. Requests from the server (workspace/configuration,
  * client/registerCapability, window/workDoneProgress/create) are answered as VS Code would.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 
 interface Message {
-  jsonrpc: '2.0';
+  jsonrpc: "2.0";
   id?: number | string;
   method?: string;
   params?: unknown;
@@ -35,10 +35,10 @@ export interface LspClient {
 }
 
 export function startLanguageServer(command: string, args: string[], settings: unknown, env: NodeJS.ProcessEnv): LspClient {
-  const child: ChildProcessWithoutNullStreams = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
+  const child: ChildProcessWithoutNullStreams = spawn(command, args, { stdio: ["pipe", "pipe", "pipe"], env });
   let nextId = 1;
   let buffer = Buffer.alloc(0);
-  let errText = '';
+  let errText = "";
   const log: string[] = [];
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   const published = new Map<string, Diagnostic[]>();
@@ -46,24 +46,24 @@ export function startLanguageServer(command: string, args: string[], settings: u
   let exited: string | undefined;
 
   const send = (m: Message) => {
-    const body = Buffer.from(JSON.stringify(m), 'utf8');
-    child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, 'ascii'), body]));
+    const body = Buffer.from(JSON.stringify(m), "utf8");
+    child.stdin.write(Buffer.concat([Buffer.from(`Content-Length: ${body.length}\r\n\r\n`, "ascii"), body]));
   };
 
   const onMessage = (m: Message) => {
     if (m.method && m.id !== undefined) {
       // A request from the server.
-      if (m.method === 'workspace/configuration') {
+      if (m.method === "workspace/configuration") {
         const items = (m.params as { items: { section?: string }[] }).items;
-        send({ jsonrpc: '2.0', id: m.id, result: items.map((i) => section(settings, i.section)) });
+        send({ jsonrpc: "2.0", id: m.id, result: items.map((i) => section(settings, i.section)) });
       } else {
-        send({ jsonrpc: '2.0', id: m.id, result: null });
+        send({ jsonrpc: "2.0", id: m.id, result: null });
       }
       return;
     }
     if (m.method) {
       log.push(`${m.method} ${JSON.stringify(m.params).slice(0, 500)}`);
-      if (m.method === 'textDocument/publishDiagnostics') {
+      if (m.method === "textDocument/publishDiagnostics") {
         const p = m.params as { uri: string; diagnostics: Diagnostic[] };
         const w = waiting.get(p.uri);
         if (w) {
@@ -80,22 +80,22 @@ export function startLanguageServer(command: string, args: string[], settings: u
     else p.resolve(m.result);
   };
 
-  child.stdout.on('data', (chunk: Buffer) => {
+  child.stdout.on("data", (chunk: Buffer) => {
     buffer = Buffer.concat([buffer, chunk]);
     for (;;) {
-      const headerEnd = buffer.indexOf('\r\n\r\n');
+      const headerEnd = buffer.indexOf("\r\n\r\n");
       if (headerEnd < 0) return;
-      const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, headerEnd).toString('ascii'))?.[1]);
+      const length = Number(/Content-Length: (\d+)/i.exec(buffer.subarray(0, headerEnd).toString("ascii"))?.[1]);
       if (buffer.length < headerEnd + 4 + length) return;
-      const body = buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString('utf8');
+      const body = buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString("utf8");
       buffer = buffer.subarray(headerEnd + 4 + length);
       onMessage(JSON.parse(body) as Message);
     }
   });
-  child.stderr.on('data', (b: Buffer) => {
-    errText += b.toString('utf8');
+  child.stderr.on("data", (b: Buffer) => {
+    errText += b.toString("utf8");
   });
-  child.on('exit', (code, signal) => {
+  child.on("exit", (code, signal) => {
     exited = `exited ${code ?? signal}`;
     for (const p of pending.values()) p.reject(new Error(`language server ${exited}: ${errText}`));
     pending.clear();
@@ -103,7 +103,7 @@ export function startLanguageServer(command: string, args: string[], settings: u
 
   const withTimeout = <T>(p: Promise<T>, ms: number, what: string): Promise<T> =>
     new Promise<T>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms; server said:\n${log.join('\n')}\n${errText}`)), ms);
+      const t = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms; server said:\n${log.join("\n")}\n${errText}`)), ms);
       p.then(
         (v) => {
           clearTimeout(t);
@@ -121,11 +121,11 @@ export function startLanguageServer(command: string, args: string[], settings: u
       if (exited) return Promise.reject(new Error(`language server ${exited}: ${errText}`));
       const id = nextId++;
       const p = new Promise<T>((resolve, reject) => pending.set(id, { resolve: resolve as (v: unknown) => void, reject }));
-      send({ jsonrpc: '2.0', id, method, params });
+      send({ jsonrpc: "2.0", id, method, params });
       return withTimeout(p, timeoutMs, `answer to ${method}`);
     },
     notify(method: string, params: unknown): void {
-      send({ jsonrpc: '2.0', method, params });
+      send({ jsonrpc: "2.0", method, params });
     },
     diagnostics(uri: string, timeoutMs = 20_000): Promise<Diagnostic[]> {
       const got = published.get(uri);
@@ -139,14 +139,14 @@ export function startLanguageServer(command: string, args: string[], settings: u
     log: () => log,
     async close(): Promise<void> {
       if (exited) return;
-      const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      const gone = new Promise<void>((resolve) => child.once("exit", () => resolve()));
       try {
-        await this.request('shutdown', null, 5_000);
-        this.notify('exit', null);
+        await this.request("shutdown", null, 5_000);
+        this.notify("exit", null);
       } catch {
-        child.kill('SIGKILL');
+        child.kill("SIGKILL");
       }
-      const t = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      const t = setTimeout(() => child.kill("SIGKILL"), 5_000);
       await gone;
       clearTimeout(t);
     },
@@ -157,6 +157,6 @@ export function startLanguageServer(command: string, args: string[], settings: u
 function section(settings: unknown, name: string | undefined): unknown {
   if (!name) return settings;
   let at: unknown = settings;
-  for (const part of name.split('.')) at = at && typeof at === 'object' ? (at as Record<string, unknown>)[part] : undefined;
+  for (const part of name.split(".")) at = at && typeof at === "object" ? (at as Record<string, unknown>)[part] : undefined;
   return at ?? null;
 }

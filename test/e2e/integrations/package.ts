@@ -7,29 +7,29 @@
  * install is offline (`npm ci --offline` from the npm cache that the checkout's `npm ci` filled),
  * so these tests reach no registry.
  */
-import { execFileSync } from 'node:child_process';
-import { cpSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from "node:child_process";
+import { cpSync, lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 
-import { makeTempDir, removeTempDir, run, runOk } from '../harness/tools.js';
+import { makeTempDir, removeTempDir, run, runOk } from "../harness/tools.js";
 
 /** The checkout these tests belong to. */
-export const CHECKOUT = resolve(import.meta.dirname, '../../..');
+export const CHECKOUT = resolve(import.meta.dirname, "../../..");
 
 /** Environment for npm and git children: no user or system git config, nothing asked for. */
 export function quietEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_AUTHOR_NAME: 'werf-mirror test',
-    GIT_AUTHOR_EMAIL: 'test@werf-mirror.invalid',
-    GIT_COMMITTER_NAME: 'werf-mirror test',
-    GIT_COMMITTER_EMAIL: 'test@werf-mirror.invalid',
-    GIT_TERMINAL_PROMPT: '0',
-    npm_config_audit: 'false',
-    npm_config_fund: 'false',
-    npm_config_update_notifier: 'false',
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_AUTHOR_NAME: "werf-mirror test",
+    GIT_AUTHOR_EMAIL: "test@werf-mirror.invalid",
+    GIT_COMMITTER_NAME: "werf-mirror test",
+    GIT_COMMITTER_EMAIL: "test@werf-mirror.invalid",
+    GIT_TERMINAL_PROMPT: "0",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_update_notifier: "false",
     ...extra,
   };
   // A test run under `npm run` or `npm exec` inherits what npm passes to its children: the script
@@ -47,8 +47,8 @@ export function quietEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
  * dist, .werf-mirror) stay behind, so a build in the copy starts from the sources.
  */
 export function copyWorkingTree(dest: string): string {
-  const files = execFileSync('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: CHECKOUT, encoding: 'utf8' })
-    .split('\0')
+  const files = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: CHECKOUT, encoding: "utf8" })
+    .split("\0")
     .filter(Boolean);
   mkdirSync(dest, { recursive: true });
   for (const f of files) {
@@ -67,10 +67,10 @@ export function copyWorkingTree(dest: string): string {
 export async function workingTreeRepo(dest: string): Promise<{ dir: string; rev: string }> {
   copyWorkingTree(dest);
   const env = quietEnv();
-  await runOk('git', ['init', '-q', '-b', 'main'], { cwd: dest, env });
-  await runOk('git', ['add', '-A'], { cwd: dest, env });
-  await runOk('git', ['commit', '-q', '-m', 'werf-mirror working tree'], { cwd: dest, env });
-  const rev = (await runOk('git', ['rev-parse', 'HEAD'], { cwd: dest, env })).stdout.trim();
+  await runOk("git", ["init", "-q", "-b", "main"], { cwd: dest, env });
+  await runOk("git", ["add", "-A"], { cwd: dest, env });
+  await runOk("git", ["commit", "-q", "-m", "werf-mirror working tree"], { cwd: dest, env });
+  const rev = (await runOk("git", ["rev-parse", "HEAD"], { cwd: dest, env })).stdout.trim();
   return { dir: dest, rev };
 }
 
@@ -99,16 +99,16 @@ let packed: Promise<Packed> | undefined;
  */
 export function packWorkingTree(): Promise<Packed> {
   packed ??= (async () => {
-    const work = makeTempDir('pack');
+    const work = makeTempDir("pack");
     // Shared by every test of the process, so removed when it ends.
-    process.once('exit', () => removeTempDir(work));
-    const tree = copyWorkingTree(join(work, 'tree'));
-    symlinkSync(join(CHECKOUT, 'node_modules'), join(tree, 'node_modules'));
-    const r = await runOk('npm', ['pack', '--json', '--pack-destination', work], { cwd: tree, env: quietEnv(), timeoutMs: 180_000 });
-    const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf('['))) as { filename: string; files: Packed['files'] }[];
+    process.once("exit", () => removeTempDir(work));
+    const tree = copyWorkingTree(join(work, "tree"));
+    symlinkSync(join(CHECKOUT, "node_modules"), join(tree, "node_modules"));
+    const r = await runOk("npm", ["pack", "--json", "--pack-destination", work], { cwd: tree, env: quietEnv(), timeoutMs: 180_000 });
+    const [info] = JSON.parse(r.stdout.slice(r.stdout.indexOf("["))) as { filename: string; files: Packed["files"] }[];
     if (!info) throw new Error(`npm pack printed no package: ${r.stdout}`);
     const tarball = join(work, info.filename);
-    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' })) as Packed['manifest'];
+    const manifest = JSON.parse(execFileSync("tar", ["-xzOf", tarball, "package/package.json"], { encoding: "utf8" })) as Packed["manifest"];
     return { tarball, files: info.files, manifest };
   })();
   return packed;
@@ -121,12 +121,12 @@ export function packWorkingTree(): Promise<Packed> {
  * plain `npm install <tarball>` would ask the registry for each dependency's metadata first.
  */
 export async function installTarball(dir: string, pack: Packed): Promise<void> {
-  const lock = JSON.parse(readFileSync(join(CHECKOUT, 'package-lock.json'), 'utf8')) as { packages: Record<string, Record<string, unknown>> };
+  const lock = JSON.parse(readFileSync(join(CHECKOUT, "package-lock.json"), "utf8")) as { packages: Record<string, Record<string, unknown>> };
   const spec = `file:${pack.tarball}`;
   const deps = pack.manifest.dependencies ?? {};
-  const integrity = `sha512-${execFileSync('openssl', ['dgst', '-sha512', '-binary', pack.tarball]).toString('base64')}`;
+  const integrity = `sha512-${execFileSync("openssl", ["dgst", "-sha512", "-binary", pack.tarball]).toString("base64")}`;
   const packages: Record<string, unknown> = {
-    '': { name: 'clean-project', version: '1.0.0', dependencies: { [pack.manifest.name]: spec } },
+    "": { name: "clean-project", version: "1.0.0", dependencies: { [pack.manifest.name]: spec } },
     [`node_modules/${pack.manifest.name}`]: {
       version: pack.manifest.version,
       resolved: spec,
@@ -141,8 +141,14 @@ export async function installTarball(dir: string, pack: Packed): Promise<void> {
     packages[`node_modules/${name}`] = entry;
   }
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), `${JSON.stringify({ name: 'clean-project', version: '1.0.0', private: true, dependencies: { [pack.manifest.name]: spec } }, null, 2)}\n`);
-  writeFileSync(join(dir, 'package-lock.json'), `${JSON.stringify({ name: 'clean-project', version: '1.0.0', lockfileVersion: 3, requires: true, packages }, null, 2)}\n`);
-  const r = await run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, env: quietEnv(), timeoutMs: 120_000 });
+  writeFileSync(
+    join(dir, "package.json"),
+    `${JSON.stringify({ name: "clean-project", version: "1.0.0", private: true, dependencies: { [pack.manifest.name]: spec } }, null, 2)}\n`,
+  );
+  writeFileSync(
+    join(dir, "package-lock.json"),
+    `${JSON.stringify({ name: "clean-project", version: "1.0.0", lockfileVersion: 3, requires: true, packages }, null, 2)}\n`,
+  );
+  const r = await run("npm", ["ci", "--offline", "--no-audit", "--no-fund"], { cwd: dir, env: quietEnv(), timeoutMs: 120_000 });
   if (r.code !== 0) throw new Error(`npm ci --offline of the packed tarball failed (is the npm cache filled by the checkout's npm ci?):\n${r.stderr}`);
 }

@@ -25,7 +25,10 @@ test("preflight on a terminal with a hung mirror: the progress line names it and
     await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
     const ok = `http://127.0.0.1:${(healthy.address() as AddressInfo).port}`;
     const stuck = `http://127.0.0.1:${(hung.address() as AddressInfo).port}`;
-    writeFileSync(join(dir, "werf-mirror.yaml"), `version: 1\nbackend: buildah\nregistries:\n  docker.io:\n    mirrors: [${ok}, ${stuck}]\npreflight:\n  timeout: 2s\n  unhealthy: drop\n`);
+    writeFileSync(
+      join(dir, "werf-mirror.yaml"),
+      `version: 1\nbackend: buildah\nregistries:\n  docker.io:\n    mirrors: [${ok}, ${stuck}]\npreflight:\n  timeout: 2s\n  unhealthy: drop\n`,
+    );
     const bin = await buildCliBundle(join(dir, "werf-mirror.cjs"));
     const transcript = join(dir, "typescript");
     const r = await run(tools.tools!.script, ["-q", "-e", "-c", `${process.execPath} ${bin} preflight --no-color`, transcript], {
