@@ -5,8 +5,8 @@
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import type { Env } from "../config/layers.js";
-import { isDockerHubKey } from "../config/addresses.js";
-import type { Model, Registry } from "../config/types.js";
+import { isDockerHubKey, parseMirrorUrl } from "../config/addresses.js";
+import type { Mirror, Model, Registry } from "../config/types.js";
 import { configHash, digestInputFiles, type FileDigests } from "./config-hash.js";
 import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
 import { daemonJsonFragment } from "../backends/docker.js";
@@ -90,11 +90,33 @@ export async function preflight(model: Model, deps: PreflightDeps = {}): Promise
     ),
   );
   const dockerWanted = model.effectiveBackend === "docker" && !offline;
-  const daemonAsk = dockerWanted ? askDaemon(env, home, { transport, now, timeoutMs: settings.timeoutMs, readText }) : undefined;
-  const [probed, daemon, inputFiles] = await Promise.all([Promise.all(probeAll), daemonAsk, digestInputFiles(model, env, home, readText)]);
+  // werf in Docker mode appends the daemon's own mirrors to its list (werf
+  // cmd/werf/common/common.go:1344-1377), so those the configuration does not name are probed too,
+  // as soon as the daemon has answered.
+  const daemonAsk = dockerWanted
+    ? askDaemon(env, home, { transport, now, timeoutMs: settings.timeoutMs, readText }).then(async (answer) => {
+        const own = "error" in answer ? [] : daemonOwnMirrors(model, answer.mirrors);
+        const results = await Promise.all(
+          own.map((m) =>
+            probeMirror(m, {
+              registry: "docker.io",
+              timeoutMs: settings.timeoutMs,
+              probe: settings.probe,
+              transport,
+              now,
+              readText,
+              authFiles: files,
+              helpers,
+            }),
+          ),
+        );
+        return { answer, results };
+      })
+    : undefined;
+  const [probed, asked, inputFiles] = await Promise.all([Promise.all(probeAll), daemonAsk, digestInputFiles(model, env, home, readText)]);
   return assembleReport(
     model,
-    { probed, daemon },
+    { probed, daemon: asked?.answer, ...(asked?.results.length ? { daemonProbed: asked.results } : {}) },
     {
       env,
       inputFiles,
@@ -110,6 +132,25 @@ export interface Observations {
   probed: MirrorResult[][];
   /** Undefined when the daemon was not asked (not Docker mode, or offline). */
   daemon: DaemonAnswer | undefined;
+  /** The probes of the daemon's own mirrors that the configuration does not name (daemonOwnMirrors). */
+  daemonProbed?: MirrorResult[];
+}
+
+/**
+ * The daemon's mirrors that the configuration does not name, as mirrors to probe: werf uses them
+ * after its own. A URL that does not parse is left out (dockerd would not have started with it).
+ */
+export function daemonOwnMirrors(model: Model, daemonMirrors: string[]): Mirror[] {
+  const hub = model.registries.find(isDockerHub);
+  const named = new Set((hub?.mirrors ?? []).map((m) => normalizeDaemonMirror(m.url.href)));
+  const out: Mirror[] = [];
+  for (const raw of daemonMirrors) {
+    if (named.has(normalizeDaemonMirror(raw))) continue;
+    const url = parseMirrorUrl(raw.replace(/\/+$/, ""));
+    if (url.ok && !out.some((m) => m.url.href === url.value.href))
+      out.push({ url: url.value, pull: "all", insecure: url.value.scheme === "http", origin: { kind: "default" } });
+  }
+  return out;
 }
 
 /**
@@ -146,7 +187,7 @@ export function assembleReport(
       }
     }
   }
-  const docker = dockerCheck(model, registries, seen.daemon, meta.env, findings);
+  const docker = dockerCheck(model, registries, seen.daemon, meta.env, findings, seen.daemonProbed ?? []);
   return {
     version: 1,
     createdAt: meta.createdAt,
@@ -191,7 +232,14 @@ async function askDaemon(
   }
 }
 
-function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonAnswer | undefined, env: Env, findings: Finding[]): DockerCheck {
+function dockerCheck(
+  model: Model,
+  registries: RegistryResult[],
+  daemon: DaemonAnswer | undefined,
+  env: Env,
+  findings: Finding[],
+  ownProbed: MirrorResult[],
+): DockerCheck {
   const host = daemon?.host ?? dockerHostForDisplay(env.DOCKER_HOST);
   if (!daemon) return { checked: false, host, reachable: false, mirrors: [], missing: [], extra: [] };
   if ("error" in daemon) {
@@ -229,7 +277,34 @@ function dockerCheck(model: Model, registries: RegistryResult[], daemon: DaemonA
     });
   }
   for (const u of extra) {
-    findings.push({ severity: "info", registry: "docker.io", mirror: u, message: `the Docker daemon also uses ${u}, which the configuration does not name` });
+    const probe = ownProbed.find((p) => normalizeDaemonMirror(p.url) === u);
+    if (probe && probe.status !== "healthy") {
+      // werf will try it too, after its own mirrors: a dead one costs every base-image lookup a timeout.
+      findings.push({
+        severity: "warning",
+        registry: "docker.io",
+        mirror: u,
+        message:
+          `the Docker daemon's own mirror ${u}, which the configuration does not name and werf also uses (werf appends the daemon's mirrors to its own), is ${probe.status}: ${probe.reason ?? "no reason given"}; ` +
+          "fix it, or remove it from the daemon's registry-mirrors",
+      });
+    } else {
+      findings.push({
+        severity: "info",
+        registry: "docker.io",
+        mirror: u,
+        message: `the Docker daemon also uses ${u}, which the configuration does not name${probe ? " (it answers)" : ""}`,
+      });
+    }
   }
-  return { checked: true, host, reachable: true, mirrors: daemon.mirrors, missing, extra, ...(want.length ? { daemonJson } : {}) };
+  return {
+    checked: true,
+    host,
+    reachable: true,
+    mirrors: daemon.mirrors,
+    missing,
+    extra,
+    ...(ownProbed.length ? { probed: ownProbed } : {}),
+    ...(want.length ? { daemonJson } : {}),
+  };
 }

@@ -10,7 +10,7 @@ import type { Env } from "../config/layers.js";
 import type { Mirror, Model } from "../config/types.js";
 import { dockerHostForDisplay } from "./docker-daemon.js";
 import type { FileDigests } from "./config-hash.js";
-import { assembleReport, type DaemonAnswer } from "./preflight.js";
+import { assembleReport, daemonOwnMirrors, type DaemonAnswer } from "./preflight.js";
 import { hasControlCharacters } from "./printable.js";
 import { DIGEST } from "./probe-mirror.js";
 import type { CheckResult, MirrorResult, PreflightReport } from "./types.js";
@@ -64,9 +64,15 @@ function rebuild(stored: unknown, model: Model, env: Env, inputFiles: FileDigest
     if (mirrors.length !== reg.mirrors.length) throw new Invalid(`${where}.mirrors are not the ones the configuration names`);
     return reg.mirrors.map((m, j) => observedMirror(mirrors[j], reg.prefix.key, m, `${where}.mirrors[${j}]`));
   });
+  const daemon = observedDaemon(r.docker, model, env);
+  // The daemon's own mirrors were probed too: those exactly, in the order preflight probes them.
+  const own = daemon && !("error" in daemon) ? daemonOwnMirrors(model, daemon.mirrors) : [];
+  const storedOwn = own.length ? array(object(r.docker, "docker").probed, "docker.probed") : [];
+  if (storedOwn.length !== own.length) throw new Invalid("docker.probed is not the daemon's own mirrors");
+  const daemonProbed = own.map((m, i) => observedMirror(storedOwn[i], "docker.io", m, `docker.probed[${i}]`));
   return assembleReport(
     model,
-    { probed, daemon: observedDaemon(r.docker, model, env) },
+    { probed, daemon, ...(daemonProbed.length ? { daemonProbed } : {}) },
     {
       env,
       inputFiles,

@@ -64,6 +64,8 @@ export interface DockerCheck {
   missing: string[];
   /** Daemon mirrors that are not in the configuration. */
   extra: string[];
+  /** Probes of those (werf uses them too, after its own). */
+  probed?: MirrorResult[];
   /** The daemon.json content that would give the daemon the kept docker.io mirrors. */
   daemonJson?: string;
 }
