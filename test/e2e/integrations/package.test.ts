@@ -30,6 +30,8 @@ describe("npm pack", () => {
     for (const p of [
       "package.json",
       "README.md",
+      "LICENSE",
+      "CHANGELOG.md",
       "dist/werf-mirror.cjs",
       "dist/index.cjs",
       "dist/types/index.d.ts",
