@@ -21,11 +21,17 @@ import { join, relative } from "node:path";
 import { loadConfig } from "../../src/config/load.js";
 import type { Mirror, Model, Registry } from "../../src/config/types.js";
 import { renderAll, RenderError } from "../../src/backends/index.js";
-import { HEADER_MARK, isLoopbackHost, mirrorRepoLocation } from "../../src/backends/common.js";
+import { HEADER_MARK, isLoopbackHost } from "../../src/backends/common.js";
 import { CONSUMERS, mirrorPathFeatures, type ConsumerId } from "../../src/consumers/capabilities.js";
-import { containerdHostUrl } from "../../src/backends/containerd.js";
-import { k3sEndpoint } from "../../src/backends/k3s.js";
-import { dockerMirrorValue } from "../../src/backends/docker.js";
+
+// Expected spellings written from the consumers' formats, not taken from the renderers' helpers:
+/** registries.conf, BuildKit, kaniko: a mirror's path is a repository namespace on the mirror. */
+const mirrorRepoLocation = (m: Mirror, namespace = "") => `${m.url.hostPort}${m.url.path}${namespace ? `/${namespace}` : ""}`;
+/** containerd's [host."..."] and k3s's endpoint: the API root, `/v2<path>` with override_path for a path. */
+const containerdHostUrl = (m: Mirror) => `${m.url.scheme}://${m.url.hostPort}${m.url.path ? `/v2${m.url.path}` : ""}`;
+const k3sEndpoint = containerdHostUrl;
+/** dockerd reports (and so daemon.json holds) a mirror as scheme://host[:port]/. */
+const dockerMirrorValue = (m: Mirror) => `${m.url.scheme}://${m.url.hostPort}/`;
 import { isDockerHub } from "../../src/config/addresses.js";
 import { runCli } from "../helpers/cli.js";
 
