@@ -37,6 +37,21 @@ import { writeFileAtomic } from "../../src/preflight/files.js";
 import { makeTempDir, removeTempDir } from "../e2e/harness/tools.js";
 import { buildCliBundle } from "../helpers/bundle.js";
 
+// Kill moments come from a seeded generator, not Math.random: a failure names its seed, and
+// KILL_SEED=<seed> replays the same moments (timing still varies with the machine's load).
+const KILL_SEED = Number(process.env.KILL_SEED ?? 20261203) >>> 0;
+function seeded(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = seeded(KILL_SEED);
+
 const isRoot = process.getuid?.() === 0;
 const OTHER = { uid: 4321, gid: 8765 };
 let dir: string;
@@ -307,6 +322,7 @@ describe("a killed or concurrent render never leaves a mixed or truncated file",
 
   let mixedCopy: string | undefined;
   it("SIGKILL at random moments, many times: every file is the whole old or the whole new version", { timeout: 60_000 }, async (t) => {
+    t.diagnostic(`KILL_SEED=${KILL_SEED} (set it to replay these kill moments)`);
     const out = join(dir, "killed");
     assert.equal(runToEnd(renderArgs(cfgA, out)).code, 0);
     // How long a full render takes here, to aim the kills at the whole run, writes included.
@@ -330,7 +346,7 @@ describe("a killed or concurrent render never leaves a mixed or truncated file",
       const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
       // Odd runs: a random moment of the whole run. Even runs: aimed at the renames, a few ms
       // after the first one (registries.conf) lands, while the thousands of hosts.toml follow.
-      let delay = full * (0.2 + Math.random() * 0.9);
+      let delay = full * (0.2 + random() * 0.9);
       let timer = setTimeout(() => child.kill("SIGKILL"), delay);
       const watcher =
         i % 2 === 0
@@ -338,7 +354,7 @@ describe("a killed or concurrent render never leaves a mixed or truncated file",
               if (name !== "registries.conf") return;
               watcher?.close();
               clearTimeout(timer);
-              delay = Math.random() * 6;
+              delay = random() * 6;
               timer = setTimeout(() => child.kill("SIGKILL"), delay);
             })
           : undefined;
@@ -454,7 +470,7 @@ describe("apply docker killed mid-write", () => {
     for (let i = 0; i < 12; i++) {
       const child = spawn(process.execPath, args, { stdio: "ignore" });
       const exited = new Promise<void>((r) => child.on("exit", () => r()));
-      let timer = setTimeout(() => child.kill("SIGKILL"), duration * (0.3 + Math.random() * 0.8));
+      let timer = setTimeout(() => child.kill("SIGKILL"), duration * (0.3 + random() * 0.8));
       // Even runs: aimed at the write: within 3 ms of the first change to daemon.json itself.
       const watcher =
         i % 2 === 0
@@ -462,7 +478,7 @@ describe("apply docker killed mid-write", () => {
               if (name !== "daemon.json") return;
               watcher?.close();
               clearTimeout(timer);
-              timer = setTimeout(() => child.kill("SIGKILL"), Math.random() * 3);
+              timer = setTimeout(() => child.kill("SIGKILL"), random() * 3);
             })
           : undefined;
       await exited;
