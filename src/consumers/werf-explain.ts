@@ -8,6 +8,7 @@ import { formatOrigin } from "../config/origin.js";
 import { render } from "../backends/index.js";
 import { daemonJsonFragment } from "../backends/docker.js";
 import { handoffModel, planWerfHandoff } from "./werf-handoff.js";
+import { parseProbe } from "../preflight/endpoints.js";
 import {
   WERF_VERSIONS,
   werfApiInsecureHosts,
@@ -76,7 +77,9 @@ export function explainForWerf({ model, base, findings, cwd }: ExplainForWerfInp
     lines.push("");
   }
 
-  const [repository, tag] = splitProbe(model.preflight.probe ?? "library/alpine:latest");
+  // A digest probe is shown as the tag werf's references default to (the digest is not asked for).
+  const probe = parseProbe(model.preflight.probe ?? "library/alpine:latest");
+  const [repository, tag] = [probe.name, probe.reference.includes(":") ? "latest" : probe.reference];
   lines.push(`werf's registry API, for a base image ${repository}:${tag} on Docker Hub, tries in order:`);
   const apiInsecure = werfApiInsecureHosts(mirrors, insecure);
   werfApiReferences(mirrors, repository, tag).forEach((r, i) => {
@@ -95,11 +98,4 @@ export function explainForWerf({ model, base, findings, cwd }: ExplainForWerfInp
   if (findings.length === 0) lines.push("  (none)");
   for (const f of findings) lines.push(`  ${formatOrigin(f.origin, cwd)} ${f.message} [${f.rule}]`);
   return `${lines.join("\n")}\n`;
-}
-
-function splitProbe(probe: string): [string, string] {
-  const at = probe.indexOf("@");
-  if (at !== -1) return [probe.slice(0, at), "latest"];
-  const colon = probe.lastIndexOf(":");
-  return colon > probe.lastIndexOf("/") ? [probe.slice(0, colon), probe.slice(colon + 1)] : [probe, "latest"];
 }

@@ -27,6 +27,8 @@ export interface WerfHandoffPlan {
   confMirrors: Mirror[];
   /** Insecure registries (host[:port]) werf learns from the handed registries.conf. */
   insecureRegistries: string[];
+  /** Docker mode: http mirrors werf's variables cannot carry; werf takes them from dockerd. */
+  viaDaemon: Mirror[];
   /** Mirrors werf is not given, and why (one sentence each). */
   leftOut: { mirror: Mirror; reason: string }[];
   /** CA files of handed https mirrors: werf's registry API verifies with the system roots only. */
@@ -47,7 +49,7 @@ export function leftOutBecause(feature: Feature, backend: "docker" | "buildah"):
 export function planWerfHandoff(model: Model): WerfHandoffPlan {
   const backend = model.effectiveBackend;
   const hub = model.registries.find((r) => isDockerHubKey(r.prefix));
-  const plan: WerfHandoffPlan = { backend, envMirrors: [], confMirrors: [], insecureRegistries: [], leftOut: [], caFiles: [] };
+  const plan: WerfHandoffPlan = { backend, envMirrors: [], confMirrors: [], insecureRegistries: [], viaDaemon: [], leftOut: [], caFiles: [] };
   for (const m of hub?.mirrors ?? []) {
     const reason =
       (m.pull === "digest-only" ? leftOutBecause("pull-digest-only", backend) : undefined) ?? (m.url.path ? leftOutBecause("mirror-path", backend) : undefined);
@@ -57,6 +59,7 @@ export function planWerfHandoff(model: Model): WerfHandoffPlan {
     }
     if (backend === "buildah") plan.confMirrors.push(m);
     else if (m.url.scheme === "https") plan.envMirrors.push(dockerMirrorValue(m));
+    else plan.viaDaemon.push(m);
     if (m.ca && m.url.scheme === "https" && !m.insecure && !plan.caFiles.includes(m.ca)) plan.caFiles.push(m.ca);
   }
   if (backend === "buildah") plan.insecureRegistries = model.insecureRegistries.filter((e) => !isCidr(e));

@@ -1,7 +1,7 @@
 // The CA bundle handed to werf as SSL_CERT_FILE: werf's registry API verifies mirrors with Go's
 // system roots only (never certs.d), and Go reads SSL_CERT_FILE instead of its built-in list of
 // bundle files. So the bundle is the system roots werf would have used plus each mirror's CA.
-import { readFile } from "node:fs/promises";
+import { readTextFile, type ReadText } from "./credentials.js";
 
 /** Go's crypto/x509 bundle files on Linux (root_linux.go), the first existing one is used. */
 export const GO_SYSTEM_BUNDLES = [
@@ -17,7 +17,7 @@ export const GO_SYSTEM_BUNDLES = [
 export async function buildCaBundle(
   caFiles: string[],
   env: Record<string, string | undefined>,
-  read: (path: string) => Promise<string | undefined> = readQuietly,
+  read: ReadText = readTextFile,
 ): Promise<{ text: string; roots?: string } | { error: string }> {
   let roots: string | undefined;
   let rootsText = "";
@@ -36,12 +36,4 @@ export async function buildCaBundle(
     text += `# ${ca.replace(/[\r\n]/g, "?")}\n${pem.endsWith("\n") ? pem : `${pem}\n`}`;
   }
   return roots ? { text, roots } : { text };
-}
-
-async function readQuietly(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    return undefined;
-  }
 }

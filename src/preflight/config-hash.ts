@@ -5,10 +5,9 @@
 // stored. What cannot be hashed is checked elsewhere: the Docker daemon's current mirrors
 // (src/cli/preflight-run.ts asks it), a credential helper's answer (not covered).
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import type { Env } from "../config/layers.js";
 import type { Model } from "../config/types.js";
-import { authFiles, type ReadText } from "./credentials.js";
+import { authFiles, readTextFile, type ReadText } from "./credentials.js";
 import { proxyEnv } from "./http.js";
 
 /** Path → sha256 of the file's contents (null when it cannot be read). */
@@ -41,14 +40,6 @@ export function preflightInputFiles(model: Model, env: Env, home: string | undef
   const cas = model.registries.flatMap((r) => r.mirrors.flatMap((m) => (m.ca ? [m.ca] : [])));
   return [...new Set([...cas, ...authFiles(env, home)])];
 }
-
-const readTextFile: ReadText = async (path) => {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    return undefined;
-  }
-};
 
 /** The digests of `preflightInputFiles`, as configHash takes them. */
 export async function digestInputFiles(model: Model, env: Env, home: string | undefined, readText: ReadText = readTextFile): Promise<FileDigests> {

@@ -8,6 +8,7 @@
 // A credential never leaves this module except as an Authorization header value; a helper's
 // stdout and stderr are never logged, stored or quoted in a message.
 import { execFile } from "node:child_process";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Env } from "../config/layers.js";
 
@@ -19,6 +20,15 @@ export interface Credentials {
 }
 
 export type ReadText = (path: string) => Promise<string | undefined>;
+
+/** The default ReadText: a file's text, or undefined when it cannot be read. */
+export const readTextFile: ReadText = async (path) => {
+  try {
+    return await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+};
 
 /** Docker's config.json: the only auth file whose `credHelpers` and `credsStore` are honoured. */
 export function dockerConfigFile(env: Env, home: string | undefined): string | undefined {

@@ -10,7 +10,7 @@
 import type { Model, Registry } from "../config/types.js";
 import { ENV_PREFIXES } from "../config/options.js";
 import type { PreflightReport } from "./types.js";
-import { planWerfHandoff } from "../consumers/werf-handoff.js";
+import type { WerfHandoffPlan } from "../consumers/werf-handoff.js";
 
 export const WERF_MIRROR_PREFIX = ENV_PREFIXES.werfMirror;
 
@@ -25,8 +25,6 @@ export interface Handoff {
   entries: EnvEntry[];
   /** Variables of the same family already in the environment that the hand-off replaces. */
   unset: string[];
-  /** Kept mirrors werf's variables cannot carry (http://, Docker mode: werf reads them from dockerd), for a note. */
-  httpOnlyInRegistriesConf: string[];
 }
 
 /**
@@ -50,21 +48,15 @@ export function mirrorSuffixes(count: number): string[] {
 }
 
 /** Whether the hand-off has a registries.conf to give: mirrors, or (Buildah mode) insecure registries werf would read from it. */
-export function needsRegistriesConf(model: Model): boolean {
-  return model.registries.some((r) => r.mirrors.length > 0) || planWerfHandoff(model).insecureRegistries.length > 0;
+export function needsRegistriesConf(model: Model, plan: WerfHandoffPlan): boolean {
+  return model.registries.some((r) => r.mirrors.length > 0) || plan.insecureRegistries.length > 0;
 }
 
-export function buildHandoff(
-  model: Model,
-  report: PreflightReport,
-  files: { registriesConf?: string; caBundle?: string },
-  env: Record<string, string | undefined>,
-): Handoff {
-  // Only mirrors the configuration names reach werf: the kept model is built from the config.
-  const kept = keptModel(model, report);
-  const plan = planWerfHandoff(kept);
-  const hub = kept.registries.find((r) => r.prefix.key === "docker.io")?.mirrors ?? [];
-  const httpOnly = plan.backend === "docker" ? hub.filter((m) => m.url.scheme !== "https").map((m) => m.url.href) : [];
+/**
+ * The variables of the hand-off, from the plan of what werf gets (planWerfHandoff of the kept
+ * model: only mirrors the configuration names) and the files written for it.
+ */
+export function buildHandoff(plan: WerfHandoffPlan, files: { registriesConf?: string; caBundle?: string }, env: Record<string, string | undefined>): Handoff {
   const suffixes = mirrorSuffixes(plan.envMirrors.length);
   const entries: EnvEntry[] = plan.envMirrors.map((value, i) => ({ section: "WERF MIRRORS (docker.io)", key: `${WERF_MIRROR_PREFIX}${suffixes[i]}`, value }));
   if (files.registriesConf) {
@@ -81,5 +73,5 @@ export function buildHandoff(
   const unset = Object.keys(env)
     .filter((k) => k.startsWith(WERF_MIRROR_PREFIX) && !ours.has(k))
     .sort();
-  return { entries, unset, httpOnlyInRegistriesConf: httpOnly };
+  return { entries, unset };
 }

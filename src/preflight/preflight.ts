@@ -2,13 +2,12 @@
 // runs in Docker mode, and apply the policy. Pure apart from the injected network, clock and
 // file reader: no console, no exit, no process.env (the caller passes `env`; credential helpers
 // run with it too, so pass PATH and HOME when they are wanted).
-import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import type { Env } from "../config/layers.js";
 import { isDockerHubKey, parseMirrorUrl } from "../config/addresses.js";
 import type { Mirror, Model, Registry } from "../config/types.js";
 import { configHash, digestInputFiles, type FileDigests } from "./config-hash.js";
-import { authFiles, dockerConfigFile, runHelperProcess, type ReadText, type RunHelper } from "./credentials.js";
+import { authFiles, dockerConfigFile, runHelperProcess, readTextFile, type ReadText, type RunHelper } from "./credentials.js";
 import { daemonJsonFragment } from "../backends/docker.js";
 import { keptModel } from "./handoff.js";
 import { dockerEndpoint, dockerHostForDisplay, normalizeDaemonMirror, readDaemonMirrors } from "./docker-daemon.js";
@@ -36,14 +35,6 @@ export interface PreflightDeps {
   offline?: boolean;
   onProgress?: (e: ProgressEvent) => void;
 }
-
-const readTextFile: ReadText = async (path) => {
-  try {
-    return await readFile(path, "utf8");
-  } catch {
-    return undefined;
-  }
-};
 
 /** The registry whose mirrors werf and dockerd use (src/config/addresses.ts decides it). */
 function isDockerHub(r: Registry): boolean {

@@ -77,7 +77,7 @@ export async function preflightAndHandoff(model: Model, opts: PreflightAndHandof
   const kept = keptModel(model, report);
   const plan = planWerfHandoff(kept);
   const files: { registriesConf?: string; caBundle?: string } = {};
-  if (needsRegistriesConf(model)) {
+  if (needsRegistriesConf(model, plan)) {
     const base = await readDefaultBase({ env, uid: opts.uid, cwd: opts.cwd, exclude: paths.registriesConf });
     const rendered = render(handoffModel(kept, plan), {
       backends: ["buildah"],
@@ -99,11 +99,11 @@ export async function preflightAndHandoff(model: Model, opts: PreflightAndHandof
       files.caBundle = path;
     }
   }
-  const handoff = buildHandoff(model, report, files, env);
+  const handoff = buildHandoff(plan, files, env);
   for (const l of plan.leftOut) notes.push(`warning: ${l.mirror.url.href} is left out of werf's hand-off: ${l.reason}`);
-  for (const u of handoff.httpOnlyInRegistriesConf) {
+  for (const m of plan.viaDaemon) {
     notes.push(
-      `note: ${u} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`,
+      `note: ${m.url.href} is http; werf's WERF_CONTAINER_REGISTRY_MIRROR_* accept https only, so in Docker mode werf takes it from dockerd's registry-mirrors`,
     );
   }
   // Fail closed: whoever sources env.sh after a failed preflight must not get a hand-off.

@@ -36,21 +36,12 @@ import { writeRendered, MANIFEST_NAME } from "../../src/render/write.js";
 import { writeFileAtomic } from "../../src/preflight/files.js";
 import { makeTempDir, removeTempDir } from "../e2e/harness/tools.js";
 import { buildCliBundle } from "../helpers/bundle.js";
+import { mulberry32 } from "../helpers/random.js";
 
 // Kill moments come from a seeded generator, not Math.random: a failure names its seed, and
 // KILL_SEED=<seed> replays the same moments (timing still varies with the machine's load).
 const KILL_SEED = Number(process.env.KILL_SEED ?? 20261203) >>> 0;
-function seeded(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const random = seeded(KILL_SEED);
+const random = mulberry32(KILL_SEED);
 
 const isRoot = process.getuid?.() === 0;
 const OTHER = { uid: 4321, gid: 8765 };

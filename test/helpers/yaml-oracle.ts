@@ -2,6 +2,7 @@
 // `yaml` package, with the texts it is fed: generated configs and structures in every style,
 // hand-written templates, and mutations of any text. Used by test/fast-yaml.test.ts, by
 // test/yaml-test-suite.test.ts and, for long runs, by test/fuzz/fast-yaml.fuzz.test.ts.
+import { mulberry32 } from "./random.js";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { Document, parseDocument, stringify, visit, isMap, isSeq, isScalar, type Node } from "yaml";
@@ -316,17 +317,6 @@ export const styles: ((v: Value) => string)[] = [
 
 // Hand-written templates: a tiny renderer with random indentation, comments, quoting and layout,
 // inserting strings raw, so that the texts are often *not* what the value says (or not YAML).
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function renderTemplate(value: Value, seed: number): string {
   const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;

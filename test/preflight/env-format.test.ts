@@ -18,7 +18,6 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const handoff = (value: string): Handoff => ({
   entries: [{ section: "CONTAINERS REGISTRIES (Buildah backend, podman, skopeo)", key: "CONTAINERS_REGISTRIES_CONF", value }],
   unset: [],
-  httpOnlyInRegistriesConf: [],
 });
 
 describe("PowerShell quoting", () => {
