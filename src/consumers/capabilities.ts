@@ -395,8 +395,8 @@ export function featureUses(model: Model): FeatureUse[] {
     if (withMirrors && reg.prefix.namespace) at("namespaced-key");
     for (const m of reg.mirrors) {
       if (m.url.path) at("mirror-path", m);
-      if (m.pull === "digest-only") at("pull-digest-only", m);
-      if (m.pull === "tag-only") at("pull-tag-only", m);
+      const pull = pullFeature(m);
+      if (pull) at(pull, m);
       if (m.url.scheme === "http") at("http-mirror", m);
       else if (m.insecure) at("insecure-https", m);
       if (m.ca && m.url.scheme === "https" && !m.insecure) at("mirror-ca", m); // else never used (lint: ca-unused)
